@@ -1,0 +1,64 @@
+#pragma once
+// A bot's YAML, parsed and validated into typed values. Relative paths in the file are resolved
+// against the directory of the file.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config_error.hpp"
+#include "smoops/instrument.hpp"
+#include "smoops/params.hpp"
+
+namespace smoops::config {
+
+/// How a bot trades.
+enum class Mode { Backtest, Paper, Live };
+
+/// "backtest", "paper", "live".
+std::string_view to_string(Mode mode);
+
+/// A `strategy:`, `exchange:` or `model:` section.
+struct PluginRef {
+  std::string plugin;  ///< plugin name
+  SourceMark mark;     ///< where the plugin name was written (for "no such plugin")
+  Params params = Params::map({}, "");  ///< the `params:` map (empty map when absent), paths "strategy.params.x"
+};
+
+/// The `risk:` section; an absent limit is no limit.
+struct RiskLimits {
+  std::optional<Quantity> max_position;        ///< largest absolute position
+  std::optional<Money> max_order_notional;     ///< largest price × quantity of one order
+  std::optional<std::int64_t> max_open_orders; ///< most orders working at once
+  std::optional<Money> max_daily_loss;         ///< equity drop since the UTC day's start that halts the bot
+  bool kill_switch = false;                    ///< true: deny every new order
+};
+
+/// The `data:` section.
+struct DataConfig {
+  std::filesystem::path csv;  ///< absolute after loading
+  SourceMark mark;
+};
+
+/// A whole bot file.
+struct BotConfig {
+  std::filesystem::path file;
+  std::string name;
+  Mode mode = Mode::Backtest;
+  Instrument instrument;
+  PluginRef strategy;
+  PluginRef exchange;
+  std::optional<PluginRef> model;
+  std::optional<DataConfig> data;  ///< required in backtest mode
+  RiskLimits risk;
+  Money initial_cash;              ///< `account.initial_cash`
+};
+
+/// Reads and validates a bot file; throws ConfigError.
+BotConfig load_bot_config(const std::filesystem::path& file);
+/// Parses bot YAML text; `file` names it in errors and relative paths resolve against its directory.
+BotConfig parse_bot_config(std::string_view yaml_text, const std::filesystem::path& file);
+
+}  // namespace smoops::config

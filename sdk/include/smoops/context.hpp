@@ -1,0 +1,73 @@
+#pragma once
+// What a strategy acts through: orders, its account, time, timers, logging, parameters, model.
+// A Context is only valid inside the callback it was passed to.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smoops/fixed_point.hpp"
+#include "smoops/instrument.hpp"
+#include "smoops/logger.hpp"
+#include "smoops/model.hpp"
+#include "smoops/order.hpp"
+#include "smoops/params.hpp"
+#include "smoops/position.hpp"
+#include "smoops/time.hpp"
+
+namespace smoops {
+
+/// Identifies a timer set with Context::set_timer.
+using TimerId = std::uint64_t;
+
+/// The answer to Context::submit.
+struct SubmitResult {
+  bool accepted = false;        ///< false: denied by a pre-trade check, nothing was sent
+  std::string client_order_id;  ///< assigned even to a denied order, for the record
+  std::string reason;           ///< why it was denied
+};
+
+/// The strategy's handle on the engine. Implemented by the host.
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  /// Current time: simulated in a backtest, wall clock live. During on_bar it is the bar's ts.
+  virtual Timestamp now() const = 0;
+  /// The bot's name from its YAML.
+  virtual const std::string& bot_name() const = 0;
+  /// The instrument the bot trades.
+  virtual const Instrument& instrument() const = 0;
+
+  /// Checks the order against the instrument filters and risk limits and, if it passes,
+  /// sends it. Never throws for a denial: the result says why.
+  virtual SubmitResult submit(const OrderRequest& request) = 0;
+  /// Requests a cancel; false when the id is unknown or the order already ended.
+  virtual bool cancel(std::string_view client_order_id) = 0;
+  /// The order with this id, or nullptr.
+  virtual const Order* order(std::string_view client_order_id) const = 0;
+  /// Orders that are still working, oldest first.
+  virtual std::vector<const Order*> open_orders() const = 0;
+
+  /// The bot's position in its instrument.
+  virtual const Position& position() const = 0;
+  /// Cash in the quote asset.
+  virtual Money cash() const = 0;
+  /// Cash plus the position marked at the last price.
+  virtual Money equity() const = 0;
+
+  /// Calls on_timer at `at`, then every `every` after that when `every` is positive.
+  virtual TimerId set_timer(Timestamp at, Duration every = {}) = 0;
+  /// Cancels a timer; unknown ids are ignored.
+  virtual void cancel_timer(TimerId id) = 0;
+
+  /// The bot's logger.
+  virtual Logger& log() = 0;
+  /// The strategy's parameters from the YAML.
+  virtual const Params& params() const = 0;
+  /// The bot's model, or nullptr when its YAML names none.
+  virtual Model* model() = 0;
+};
+
+}  // namespace smoops
