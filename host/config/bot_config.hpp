@@ -2,6 +2,7 @@
 // A bot's YAML, parsed and validated into typed values. Relative paths in the file are resolved
 // against the directory of the file.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -42,6 +43,14 @@ struct DataConfig {
   SourceMark mark;
 };
 
+/// `account.initial_cash` when the file does not set it: a round million quote units, large
+/// enough that a backtest of one instrument is never cash-bound by accident. (Documented in the
+/// config reference as the default.)
+inline constexpr Money kDefaultInitialCash = Money::from_units(1'000'000);
+
+/// Longest bot name: it becomes part of every client order id, which exchanges limit in length.
+inline constexpr std::size_t kMaxBotNameLength = 64;
+
 /// A whole bot file.
 struct BotConfig {
   std::filesystem::path file;
@@ -53,7 +62,7 @@ struct BotConfig {
   std::optional<PluginRef> model;
   std::optional<DataConfig> data;  ///< required in backtest mode
   RiskLimits risk;
-  Money initial_cash;              ///< `account.initial_cash`
+  Money initial_cash = kDefaultInitialCash;  ///< `account.initial_cash`
 };
 
 /// Reads and validates a bot file; throws ConfigError.

@@ -38,6 +38,7 @@ struct ExchangeSession {
   ExchangeEvents* events = nullptr;  ///< where to report; outlives the exchange's use of it
   Logger* log = nullptr;             ///< the bot's logger
   Instrument instrument;             ///< the instrument from the bot's YAML
+  Money initial_cash;                ///< the bot's starting quote balance (simulated accounts start with it)
 };
 
 /// A market data subscription.

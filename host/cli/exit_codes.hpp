@@ -1,0 +1,17 @@
+#pragma once
+// Process exit codes of smoops and smoopsd; docs/exit-codes.md lists the same table.
+
+namespace smoops::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,             ///< success
+  kExitInternal = 1,       ///< an unexpected error (a bug): the message says what
+  kExitUsage = 2,          ///< bad command line: usage printed
+  kExitConfig = 3,         ///< a YAML file is invalid (message: file:line:col)
+  kExitPlugin = 4,         ///< a plugin file could not be loaded
+  kExitData = 5,           ///< a market data file is invalid (message: file:line)
+  kExitBotFault = 6,       ///< a bot halted because its plugin threw
+  kExitOutput = 7,         ///< an output file could not be written
+};
+
+}  // namespace smoops::cli

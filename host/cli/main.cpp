@@ -1,0 +1,88 @@
+// smoops: the command line of the smoops trading host.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/arguments.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/run_command.hpp"
+#include "smoops/plugin.hpp"
+
+namespace smoops::cli {
+
+std::string usage() {
+  return "usage: smoops [--log-level LEVEL] COMMAND [ARGS]\n"
+         "\n"
+         "commands:\n"
+         "  backtest --config BOT.yaml [--data CSV] [--json OUT] [--equity-points N] [--plugin-dir DIR]...\n"
+         "                       run a bot over historical bars and report its trades and statistics\n"
+         "  config check FILE... [--plugin-dir DIR]...\n"
+         "                       validate bot and daemon YAML files (and their plugins) without running\n"
+         "  plugins list [--plugin-dir DIR]...\n"
+         "                       list the plugins found: name, kind, version, ABI, path\n"
+         "  data generate --out FILE [--bars N] [--seed S] [--interval-s SECONDS] [--start-price P]\n"
+         "                       write a deterministic synthetic OHLCV series (random walk with trends)\n"
+         "  version              print the version\n"
+         "  help                 print this text\n"
+         "\n"
+         "LEVEL: trace, debug, info (default), warn, error. Logs go to stderr.\n"
+         "exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid config, 4 plugin error, 5 invalid data,\n"
+         "            6 bot halted by a plugin fault, 7 cannot write output (docs/exit-codes.md)\n";
+}
+
+namespace {
+
+int dispatch(std::vector<std::string> args) {
+  auto logger = spdlog::stderr_color_mt("smoops");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+  while (!args.empty() && args.front().rfind("--log-level", 0) == 0) {
+    std::string level;
+    if (args.front().size() > 12 && args.front()[11] == '=') {
+      level = args.front().substr(12);
+      args.erase(args.begin());
+    } else if (args.front() == "--log-level" && args.size() >= 2) {
+      level = args[1];
+      args.erase(args.begin(), args.begin() + 2);
+    } else {
+      throw UsageError("--log-level needs a value");
+    }
+    const auto parsed = spdlog::level::from_str(level);
+    if (level != "trace" && level != "debug" && level != "info" && level != "warn" && level != "error")
+      throw UsageError("--log-level: expected trace, debug, info, warn or error, got '" + level + "'");
+    spdlog::set_level(parsed);
+  }
+  if (args.empty()) throw UsageError("no command given");
+  const std::string command = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  auto sub = [&](const char* name) -> std::vector<std::string> {
+    if (rest.empty() || rest.front() != name) throw UsageError("unknown command '" + command + (rest.empty() ? "" : " " + rest.front()) + "'");
+    return {rest.begin() + 1, rest.end()};
+  };
+  if (command == "backtest") return backtest_command(rest, std::cout, std::cerr);
+  if (command == "config") return config_check_command(sub("check"), std::cout, std::cerr);
+  if (command == "plugins") return plugins_list_command(sub("list"), std::cout, std::cerr);
+  if (command == "data") return data_generate_command(sub("generate"), std::cout, std::cerr);
+  if (command == "version" && rest.empty()) {
+    std::cout << "smoops " << SMOOPS_VERSION << " (SDK ABI " << smoops::kAbiVersion << ")\n";
+    return kExitOk;
+  }
+  if ((command == "help" || command == "--help" || command == "-h") && rest.empty()) {
+    std::cout << usage();
+    return kExitOk;
+  }
+  throw UsageError("unknown command '" + command + "'");
+}
+
+}  // namespace
+}  // namespace smoops::cli
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return smoops::cli::run_command([&] { return smoops::cli::dispatch(args); }, smoops::cli::usage(), std::cerr);
+}

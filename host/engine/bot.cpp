@@ -1,0 +1,356 @@
+#include "engine/bot.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "engine/order_state_machine.hpp"
+#include "engine/pre_trade_checks.hpp"
+
+namespace smoops::engine {
+namespace {
+
+constexpr std::int64_t kNanosPerDay = 86'400'000'000'000;
+
+std::int64_t utc_day(Timestamp ts) {
+  return ts.nanos >= 0 ? ts.nanos / kNanosPerDay : -((-ts.nanos + kNanosPerDay - 1) / kNanosPerDay);
+}
+
+bool is_open(OrderStatus status) { return !is_terminal(status) && status != OrderStatus::Initialized; }
+
+}  // namespace
+
+std::string_view to_string(BotState state) {
+  switch (state) {
+    case BotState::Created: return "created";
+    case BotState::Running: return "running";
+    case BotState::Halted: return "halted";
+    case BotState::Stopped: return "stopped";
+  }
+  return "?";
+}
+
+Bot::Bot(BotParts parts) : parts_(std::move(parts)), portfolio_(parts_.initial_cash) {
+  if (!parts_.strategy || !parts_.exchange || !parts_.clock || !parts_.logger || !parts_.strategy_params)
+    throw std::invalid_argument("bot '" + parts_.name + "': strategy, exchange, clock, logger and params are required");
+  simulated_clock_ = dynamic_cast<SimulatedClock*>(parts_.clock);
+  day_start_equity_ = portfolio_.equity();
+}
+
+Bot::~Bot() = default;
+
+void Bot::set_state(BotState state, std::string_view reason) {
+  state_ = state;
+  if (parts_.observer) parts_.observer->on_state(state, reason);
+}
+
+void Bot::start() {
+  if (state_ != BotState::Created) throw std::logic_error("bot '" + parts_.name + "' was already started");
+  ExchangeSession session;
+  session.events = this;
+  session.log = parts_.logger;
+  session.instrument = parts_.instrument;
+  session.initial_cash = parts_.initial_cash;
+  set_state(BotState::Running, {});
+  call_exchange("connect", [&] { parts_.exchange->connect(session); });
+  call_strategy("on_start", [&] { parts_.strategy->on_start(*this); });
+}
+
+void Bot::stop() {
+  if (state_ == BotState::Stopped) return;
+  call_strategy("on_stop", [&] { parts_.strategy->on_stop(*this); });
+  call_exchange("disconnect", [&] { parts_.exchange->disconnect(); });
+  set_state(BotState::Stopped, halt_reason_);
+}
+
+void Bot::halt(const std::string& reason) {
+  if (state_ == BotState::Halted || state_ == BotState::Stopped) return;
+  halt_reason_ = reason;
+  parts_.logger->error("bot halted: " + reason);
+  set_state(BotState::Halted, reason);
+  const std::vector<Order*> working = open_orders_;
+  for (Order* order : working) {
+    if (order->status == OrderStatus::PendingCancel) continue;
+    transition(*order, OrderStatus::PendingCancel, now());
+    record_order(*order);
+    call_exchange("cancel", [&] { parts_.exchange->cancel(*order); });
+  }
+  apply_exchange_events();
+}
+
+template <class Callback>
+void Bot::call_strategy(const char* handler, Callback&& callback) {
+  if (state_ != BotState::Running) return;
+  try {
+    callback();
+  } catch (const std::exception& e) {
+    faulted_ = true;
+    halt(std::string("strategy threw in ") + handler + ": " + e.what());
+    return;
+  }
+  apply_exchange_events();
+}
+
+template <class Callback>
+void Bot::call_exchange(const char* operation, Callback&& callback) {
+  try {
+    callback();
+  } catch (const std::exception& e) {
+    faulted_ = true;
+    halt(std::string("exchange threw in ") + operation + ": " + e.what());
+  }
+}
+
+Timestamp Bot::now() const { return parts_.clock->now(); }
+
+void Bot::advance_clock(Timestamp ts) {
+  if (simulated_clock_) simulated_clock_->advance_to(ts);
+}
+
+void Bot::process_bar(const Bar& bar) {
+  processing_market_event_ = true;
+  handle_bar(bar);
+  processing_market_event_ = false;
+  if (!deferred_market_events_.empty()) process_deferred_market_events();
+}
+
+void Bot::process_trade(const Trade& trade) {
+  processing_market_event_ = true;
+  handle_trade(trade);
+  processing_market_event_ = false;
+  if (!deferred_market_events_.empty()) process_deferred_market_events();
+}
+
+void Bot::handle_bar(const Bar& bar) {
+  fire_timers_until(bar.ts);
+  advance_clock(bar.ts);
+  call_exchange("on_market_bar", [&] { parts_.exchange->on_market_bar(bar); });
+  if (!pending_events_.empty()) apply_exchange_events();
+  mark(bar.close, bar.ts);
+  call_strategy("on_bar", [&] { parts_.strategy->on_bar(*this, bar); });
+  if (parts_.observer) parts_.observer->on_bar_processed(bar, portfolio_);
+}
+
+void Bot::handle_trade(const Trade& trade) {
+  fire_timers_until(trade.ts);
+  advance_clock(trade.ts);
+  call_exchange("on_market_trade", [&] { parts_.exchange->on_market_trade(trade); });
+  if (!pending_events_.empty()) apply_exchange_events();
+  mark(trade.price, trade.ts);
+  call_strategy("on_trade", [&] { parts_.strategy->on_trade(*this, trade); });
+}
+
+void Bot::process_deferred_market_events() {
+  while (!deferred_market_events_.empty()) {
+    auto event = std::move(deferred_market_events_.front());
+    deferred_market_events_.pop_front();
+    if (const Bar* bar = std::get_if<Bar>(&event)) {
+      process_bar(*bar);
+    } else {
+      process_trade(std::get<Trade>(event));
+    }
+  }
+}
+
+void Bot::mark(Price price, Timestamp ts) {
+  const std::int64_t day = utc_day(ts);
+  if (day != current_day_) {
+    current_day_ = day;
+    day_start_equity_ = portfolio_.equity();  // equity at the previous day's last mark
+  }
+  portfolio_.mark(price);
+  check_daily_loss(ts);
+}
+
+void Bot::check_daily_loss(Timestamp) {
+  if (!parts_.risk.max_daily_loss || state_ != BotState::Running) return;
+  const Money loss = day_start_equity_ - portfolio_.equity();
+  if (loss > *parts_.risk.max_daily_loss)
+    halt("max daily loss reached: lost " + loss.to_string() + " since the UTC day's start, limit " +
+         parts_.risk.max_daily_loss->to_string());
+}
+
+void Bot::fire_timers_until(Timestamp ts) {
+  while (!timers_.empty() && timers_.begin()->first.first <= ts) {
+    auto node = timers_.extract(timers_.begin());
+    const auto [at, id] = node.key();
+    const Duration every = node.mapped();
+    advance_clock(at);
+    if (every.nanos > 0) timers_.emplace(std::make_pair(at + every, id), every);
+    call_strategy("on_timer", [&] { parts_.strategy->on_timer(*this, id, at); });
+  }
+}
+
+TimerId Bot::set_timer(Timestamp at, Duration every) {
+  const TimerId id = next_timer_id_++;
+  timers_.emplace(std::make_pair(at, id), every);
+  return id;
+}
+
+void Bot::cancel_timer(TimerId id) {
+  std::erase_if(timers_, [id](const auto& entry) { return entry.first.second == id; });
+}
+
+SubmitResult Bot::submit(const OrderRequest& request) {
+  Order order;
+  order.client_order_id = parts_.name + "-" + std::to_string(next_order_sequence_++);
+  order.symbol = parts_.instrument.symbol;
+  order.side = request.side;
+  order.type = request.type;
+  order.time_in_force = request.time_in_force;
+  order.quantity = request.quantity;
+  order.limit_price = request.limit_price;
+  order.stop_price = request.stop_price;
+  order.tag = request.tag;
+  order.created_ts = order.updated_ts = now();
+
+  AccountSnapshot account;
+  account.position = portfolio_.position().quantity;
+  account.cash = portfolio_.cash();
+  account.last_price = portfolio_.mark_price();
+  account.open_orders = static_cast<std::int64_t>(open_orders_.size());
+  account.halted = state_ != BotState::Running;
+  for (const Order* open : open_orders_) {
+    if (open->side == Side::Buy) {
+      account.open_buy_quantity += open->remaining();
+      const Price price = reference_price(open->type, open->limit_price, open->stop_price, account.last_price);
+      account.open_buy_notional += notional(price, open->remaining());
+    } else {
+      account.open_sell_quantity += open->remaining();
+    }
+  }
+
+  auto [it, inserted] = orders_.emplace(order.client_order_id, std::move(order));
+  Order& stored = it->second;
+  if (auto denial = check_order(request, parts_.instrument, parts_.risk, account)) {
+    stored.reason = *denial;
+    transition(stored, OrderStatus::Denied, stored.created_ts);
+    record_order(stored);
+    return {false, stored.client_order_id, *denial};
+  }
+  transition(stored, OrderStatus::Submitted, stored.created_ts);
+  open_orders_.push_back(&stored);
+  record_order(stored);  // the journaling point: before the order leaves
+  call_exchange("submit", [&] { parts_.exchange->submit(stored); });
+  return {true, stored.client_order_id, {}};
+}
+
+bool Bot::cancel(std::string_view client_order_id) {
+  Order* order = find_order(client_order_id);
+  if (!order || !is_open(order->status) || order->status == OrderStatus::PendingCancel) return false;
+  transition(*order, OrderStatus::PendingCancel, now());
+  record_order(*order);
+  call_exchange("cancel", [&] { parts_.exchange->cancel(*order); });
+  return true;
+}
+
+const Order* Bot::order(std::string_view client_order_id) const {
+  auto it = orders_.find(std::string(client_order_id));
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+Order* Bot::find_order(std::string_view client_order_id) {
+  auto it = orders_.find(std::string(client_order_id));
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Order*> Bot::open_orders() const { return {open_orders_.begin(), open_orders_.end()}; }
+
+void Bot::record_order(const Order& order) {
+  if (parts_.observer) parts_.observer->on_order(order);
+}
+
+void Bot::forget_if_closed(const Order& order) {
+  if (is_terminal(order.status)) std::erase(open_orders_, &order);
+}
+
+void Bot::on_order_update(const OrderUpdate& update) { pending_events_.emplace_back(update); }
+void Bot::on_fill(const Fill& fill) { pending_events_.emplace_back(fill); }
+
+void Bot::on_bar(const Bar& bar) {
+  if (processing_market_event_) {
+    deferred_market_events_.emplace_back(bar);
+  } else {
+    process_bar(bar);
+  }
+}
+
+void Bot::on_trade(const Trade& trade) {
+  if (processing_market_event_) {
+    deferred_market_events_.emplace_back(trade);
+  } else {
+    process_trade(trade);
+  }
+}
+
+void Bot::on_error(std::string_view message) { parts_.logger->error("exchange: " + std::string(message)); }
+
+void Bot::apply_exchange_events() {
+  while (!pending_events_.empty()) {
+    ExchangeEvent event = std::move(pending_events_.front());
+    pending_events_.pop_front();
+    std::visit([this](const auto& e) { apply(e); }, event);
+  }
+}
+
+void Bot::apply(const OrderUpdate& update) {
+  Order* order = find_order(update.client_order_id);
+  if (!order) {
+    parts_.logger->error("exchange reported an update for unknown order '" + update.client_order_id + "'; ignored");
+    return;
+  }
+  if (update.status == OrderStatus::Filled || update.status == OrderStatus::PartiallyFilled) {
+    parts_.logger->error("order " + order->client_order_id + ": fill status without a fill; ignored");
+    return;
+  }
+  try {
+    transition(*order, update.status, update.ts);
+  } catch (const IllegalTransition& e) {
+    parts_.logger->error(std::string("exchange event rejected: ") + e.what());
+    return;
+  }
+  if (!update.exchange_order_id.empty()) order->exchange_order_id = update.exchange_order_id;
+  if (!update.reason.empty()) order->reason = update.reason;
+  forget_if_closed(*order);
+  record_order(*order);
+  call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(*this, *order); });
+}
+
+void Bot::apply(const Fill& fill) {
+  Order* order = find_order(fill.client_order_id);
+  if (!order) {
+    parts_.logger->error("exchange reported fill " + fill.trade_id + " for unknown order '" + fill.client_order_id +
+                         "'; ignored");
+    return;
+  }
+  if (!seen_trade_ids_.insert(fill.trade_id).second) {
+    parts_.logger->warn("fill " + fill.trade_id + " already booked; ignored");
+    return;
+  }
+  if (fill.side != order->side || !fill.quantity.is_positive() || fill.quantity > order->remaining() ||
+      !fill.price.is_positive()) {
+    parts_.logger->error("order " + order->client_order_id + ": fill " + fill.trade_id + " of " +
+                         fill.quantity.to_string() + " @ " + fill.price.to_string() +
+                         " does not match the order (remaining " + order->remaining().to_string() + "); ignored");
+    return;
+  }
+  const OrderStatus next =
+      fill.quantity == order->remaining() ? OrderStatus::Filled : OrderStatus::PartiallyFilled;
+  try {
+    transition(*order, next, fill.ts);
+  } catch (const IllegalTransition& e) {
+    parts_.logger->error(std::string("fill rejected: ") + e.what());
+    return;
+  }
+  order->filled_quantity += fill.quantity;
+  order->filled_notional += notional(fill.price, fill.quantity);
+  portfolio_.apply_fill(fill.side, fill.price, fill.quantity, fill.fee);
+  forget_if_closed(*order);
+  if (parts_.observer) {
+    parts_.observer->on_order(*order);
+    parts_.observer->on_fill(fill, *order, portfolio_);
+  }
+  call_strategy("on_fill", [&] { parts_.strategy->on_fill(*this, fill, *order); });
+  call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(*this, *order); });
+}
+
+}  // namespace smoops::engine

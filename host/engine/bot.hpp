@@ -1,0 +1,140 @@
+#pragma once
+// One bot: a single-threaded, deterministic loop that feeds market events to the exchange and
+// the strategy, runs orders through the pre-trade checks and the order state machine, and books
+// fills in the portfolio. The bot is the strategy's Context and the exchange's ExchangeEvents.
+//
+// Exchange events are queued and applied between strategy callbacks, never inside one, so a
+// strategy is never re-entered (a simulated exchange that acknowledges an order inside submit()
+// is seen by the strategy after its callback returns).
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "config/bot_config.hpp"
+#include "engine/bot_observer.hpp"
+#include "engine/clock.hpp"
+#include "engine/portfolio.hpp"
+#include "smoops/context.hpp"
+#include "smoops/exchange.hpp"
+#include "smoops/strategy.hpp"
+
+namespace smoops::engine {
+
+/// Everything a bot is made of. The pointed-to objects must outlive the bot.
+struct BotParts {
+  std::string name;
+  Instrument instrument;
+  config::RiskLimits risk;
+  Money initial_cash;
+  const Params* strategy_params = nullptr;
+  Strategy* strategy = nullptr;
+  Exchange* exchange = nullptr;
+  Model* model = nullptr;        ///< optional
+  Clock* clock = nullptr;
+  Logger* logger = nullptr;
+  BotObserver* observer = nullptr;  ///< optional
+};
+
+/// A bot's engine. Not thread-safe: one thread drives it.
+class Bot final : public Context, public ExchangeEvents {
+ public:
+  explicit Bot(BotParts parts);
+  ~Bot() override;
+  Bot(const Bot&) = delete;
+  Bot& operator=(const Bot&) = delete;
+
+  /// Connects the exchange and calls the strategy's on_start.
+  void start();
+  /// One bar: timers due by its time, exchange matching, mark to its close, the strategy's on_bar.
+  void process_bar(const Bar& bar);
+  /// One public trade: timers, exchange matching, mark, the strategy's on_trade.
+  void process_trade(const Trade& trade);
+  /// Calls the strategy's on_stop and disconnects the exchange.
+  void stop();
+  /// Halts the bot: no strategy callbacks, every new order denied, working orders canceled.
+  void halt(const std::string& reason);
+
+  BotState state() const { return state_; }
+  const std::string& halt_reason() const { return halt_reason_; }
+  /// True when the bot halted because a plugin threw (not because of a risk limit).
+  bool faulted() const { return faulted_; }
+  const Portfolio& portfolio() const { return portfolio_; }
+  /// Every order the bot created, by client order id.
+  const std::unordered_map<std::string, Order>& orders() const { return orders_; }
+
+  // Context
+  Timestamp now() const override;
+  const std::string& bot_name() const override { return parts_.name; }
+  const Instrument& instrument() const override { return parts_.instrument; }
+  SubmitResult submit(const OrderRequest& request) override;
+  bool cancel(std::string_view client_order_id) override;
+  const Order* order(std::string_view client_order_id) const override;
+  std::vector<const Order*> open_orders() const override;
+  const Position& position() const override { return portfolio_.position(); }
+  Money cash() const override { return portfolio_.cash(); }
+  Money equity() const override { return portfolio_.equity(); }
+  TimerId set_timer(Timestamp at, Duration every) override;
+  void cancel_timer(TimerId id) override;
+  Logger& log() override { return *parts_.logger; }
+  const Params& params() const override { return *parts_.strategy_params; }
+  Model* model() override { return parts_.model; }
+
+  // ExchangeEvents
+  void on_order_update(const OrderUpdate& update) override;
+  void on_fill(const Fill& fill) override;
+  void on_bar(const Bar& bar) override;
+  void on_trade(const Trade& trade) override;
+  void on_error(std::string_view message) override;
+
+ private:
+  using ExchangeEvent = std::variant<OrderUpdate, Fill>;
+  struct Timer {
+    TimerId id;
+    Duration every;
+  };
+
+  template <class Callback>
+  void call_strategy(const char* handler, Callback&& callback);
+  template <class Callback>
+  void call_exchange(const char* operation, Callback&& callback);
+  void apply_exchange_events();
+  void apply(const OrderUpdate& update);
+  void apply(const Fill& fill);
+  void fire_timers_until(Timestamp ts);
+  void advance_clock(Timestamp ts);
+  void mark(Price price, Timestamp ts);
+  void record_order(const Order& order);
+  void forget_if_closed(const Order& order);
+  Order* find_order(std::string_view client_order_id);
+  void set_state(BotState state, std::string_view reason);
+  void handle_bar(const Bar& bar);
+  void handle_trade(const Trade& trade);
+  void check_daily_loss(Timestamp ts);
+  void process_deferred_market_events();
+
+  BotParts parts_;
+  SimulatedClock* simulated_clock_ = nullptr;  // set when parts_.clock is simulated
+  Portfolio portfolio_;
+  BotState state_ = BotState::Created;
+  std::string halt_reason_;
+  bool faulted_ = false;
+  std::uint64_t next_order_sequence_ = 1;
+  std::unordered_map<std::string, Order> orders_;
+  std::vector<Order*> open_orders_;             // working orders, oldest first
+  std::unordered_set<std::string> seen_trade_ids_;
+  std::deque<ExchangeEvent> pending_events_;
+  std::map<std::pair<Timestamp, TimerId>, Duration> timers_;
+  TimerId next_timer_id_ = 1;
+  std::int64_t current_day_ = INT64_MIN;        // UTC day number of the last mark
+  Money day_start_equity_;
+  bool processing_market_event_ = false;
+  std::deque<std::variant<Bar, Trade>> deferred_market_events_;  // feed events that arrived mid-event
+};
+
+}  // namespace smoops::engine
