@@ -11,7 +11,7 @@
 namespace smoops::cli {
 
 int backtest_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  const Arguments parsed(args, {"config", "data", "json", "equity-points", "plugin-dir"}, {});
+  const Arguments parsed(args, {"config", "data", "json", "equity-points", "plugin-dir"}, {"no-orders"});
   if (!parsed.positionals().empty()) throw UsageError("unexpected argument '" + parsed.positionals().front() + "'");
   const config::BotConfig bot = config::load_bot_config(parsed.required("config"));
 
@@ -27,6 +27,7 @@ int backtest_command(const std::vector<std::string>& args, std::ostream& out, st
       throw UsageError("--equity-points: expected an integer in [2, 1000000], got '" + *points + "'");
     }
   }
+  options.record_orders = !parsed.flag("no-orders");
   if (bot.mode != config::Mode::Backtest)
     err << "note: " << bot.file.string() << " has mode " << config::to_string(bot.mode)
         << "; running it as a backtest\n";

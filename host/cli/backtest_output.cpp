@@ -79,6 +79,7 @@ nlohmann::ordered_json backtest_to_json(const engine::BacktestReport& report) {
   summary["first_bar_ts"] = perf.first_ts.millis();
   summary["last_bar_ts"] = perf.last_ts.millis();
   summary["trades"] = report.trades.size();
+  summary["orders"] = report.order_count;
   summary["total_pnl"] = report.total_pnl.to_string();
   summary["final_equity"] = perf.final_equity.to_string();
   summary["return_pct"] = perf.return_pct;

@@ -8,7 +8,7 @@
 
 namespace smoops::cli {
 
-/// `smoops backtest --config BOT.yaml [--data CSV] [--json OUT] [--equity-points N] [--plugin-dir DIR]...`
+/// `smoops backtest --config BOT.yaml [--data CSV] [--json OUT] [--equity-points N] [--no-orders] [--plugin-dir DIR]...`
 int backtest_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `smoops config check FILE...`
 int config_check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

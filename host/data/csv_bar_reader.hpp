@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/bar_source.hpp"
 #include "smoops/market_data.hpp"
 
 namespace smoops::data {
@@ -52,7 +53,7 @@ class DataError : public std::runtime_error {
 };
 
 /// Reads the bars of one CSV file, one row at a time, in constant memory.
-class CsvBarReader {
+class CsvBarReader final : public BarSource {
  public:
   /// The only accepted header line.
   static constexpr std::string_view kHeader = "timestamp,open,high,low,close,volume";
@@ -66,7 +67,7 @@ class CsvBarReader {
 
   /// Reads the next row into `bar`; false at the end of the file. Throws DataError for a
   /// malformed row.
-  bool next(Bar& bar);
+  bool next(Bar& bar) override;
   /// 1-based line number of the last row read (1 = the header).
   std::size_t line() const { return row_line_; }
   /// The file being read.

@@ -14,9 +14,12 @@ namespace {
 /// Listens to the bot and keeps what the report needs.
 class BacktestRecorder final : public BotObserver {
  public:
-  BacktestRecorder(Money initial_cash, std::size_t equity_points) : performance_(initial_cash, equity_points) {}
+  BacktestRecorder(Money initial_cash, std::size_t equity_points, bool record_orders)
+      : record_orders_(record_orders), performance_(initial_cash, equity_points) {}
 
   void on_order(const Order& order) override {
+    if (order.status == OrderStatus::Submitted || order.status == OrderStatus::Denied) ++order_count_;
+    if (!record_orders_) return;
     auto [it, inserted] = order_index_.try_emplace(order.client_order_id, orders_.size());
     if (inserted) {
       orders_.push_back(order);
@@ -30,10 +33,13 @@ class BacktestRecorder final : public BotObserver {
   }
 
   std::vector<Order> take_orders() { return std::move(orders_); }
+  std::size_t order_count() const { return order_count_; }
   const TradeTracker& trades() const { return trades_; }
   const PerformanceTracker& performance() const { return performance_; }
 
  private:
+  bool record_orders_;
+  std::size_t order_count_ = 0;
   std::vector<Order> orders_;
   std::unordered_map<std::string, std::size_t> order_index_;
   TradeTracker trades_;
@@ -61,25 +67,33 @@ void summarize_trades(BacktestReport& report) {
 
 BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRegistry& registry,
                             const BacktestOptions& options) {
+  std::filesystem::path file;
+  if (options.data_file) {
+    file = *options.data_file;
+  } else if (bot.data) {
+    file = bot.data->csv;
+  } else {
+    throw config::ConfigError(bot.file.string(), "no data to backtest on: set data.csv or pass --data");
+  }
+  data::CsvBarReader reader(file);
+  return run_backtest(bot, registry, options, reader, file);
+}
+
+BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRegistry& registry,
+                            const BacktestOptions& options, data::BarSource& source,
+                            const std::filesystem::path& source_name) {
   BacktestReport report;
   report.bot_name = bot.name;
   report.strategy_plugin = bot.strategy.plugin;
   report.exchange_plugin = bot.exchange.plugin;
   report.instrument = bot.instrument;
   report.initial_cash = bot.initial_cash;
-  if (options.data_file) {
-    report.data_file = *options.data_file;
-  } else if (bot.data) {
-    report.data_file = bot.data->csv;
-  } else {
-    throw config::ConfigError(bot.file.string(), "no data to backtest on: set data.csv or pass --data");
-  }
+  report.data_file = source_name;
 
-  data::CsvBarReader reader(report.data_file);
   BotPlugins plugins = create_bot_plugins(bot, registry);
   SimulatedClock clock;
   BotLogger logger(bot.name);
-  BacktestRecorder recorder(bot.initial_cash, options.equity_points);
+  BacktestRecorder recorder(bot.initial_cash, options.equity_points, options.record_orders);
   Bot engine(BotParts{bot.name, bot.instrument, bot.risk, bot.initial_cash, &bot.strategy.params,
                       plugins.strategy.get(), plugins.exchange.get(), plugins.model.get(), &clock, &logger,
                       &recorder});
@@ -87,15 +101,15 @@ BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRe
   const auto started = std::chrono::steady_clock::now();
   engine.start();
   Bar bar;
-  while (reader.next(bar)) engine.process_bar(bar);
+  while (source.next(bar)) engine.process_bar(bar);
   engine.stop();
   report.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
   report.performance = recorder.performance().summary();
   report.bars_per_s = report.elapsed_s > 0 ? static_cast<double>(report.performance.bars) / report.elapsed_s : 0;
   report.equity = recorder.performance().equity_curve();
   report.trades = recorder.trades().trades();
   report.orders = recorder.take_orders();
+  report.order_count = recorder.order_count();
   report.final_position = engine.portfolio().position();
   report.fees = report.final_position.fees;
   report.total_pnl = report.performance.final_equity - bot.initial_cash;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/bot_config.hpp"
+#include "data/bar_source.hpp"
 #include "engine/bot_observer.hpp"
 #include "engine/performance.hpp"
 #include "engine/trade_tracker.hpp"
@@ -20,6 +21,7 @@ namespace smoops::engine {
 struct BacktestOptions {
   std::optional<std::filesystem::path> data_file;  ///< overrides the YAML's data.csv
   std::size_t equity_points = 1000;                ///< most samples in the equity curve
+  bool record_orders = true;                       ///< false: report.orders stays empty (order_count still counts)
 };
 
 /// Everything a backtest produced.
@@ -34,7 +36,8 @@ struct BacktestReport {
   Money fees;
   Position final_position;
   std::vector<RoundTrip> trades;
-  std::vector<Order> orders;   ///< in creation order, final state
+  std::vector<Order> orders;   ///< in creation order, final state (empty unless options.record_orders)
+  std::size_t order_count = 0; ///< orders created, denied ones included
   std::vector<EquityPoint> equity;
   PerformanceSummary performance;
   double win_rate = 0;                  ///< winning trades / trades, in [0, 1]
@@ -46,8 +49,15 @@ struct BacktestReport {
   double bars_per_s = 0;
 };
 
-/// Runs the bot of `bot` over its data; throws ConfigError (plugins, params) or DataError (CSV).
+/// Runs the bot of `bot` over its CSV data (options.data_file, else data.csv); throws
+/// ConfigError (plugins, params) or DataError (CSV).
 BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRegistry& registry,
                             const BacktestOptions& options);
+
+/// Runs the bot over the bars of `source` (options.data_file is ignored; report.data_file is
+/// `source_name`).
+BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRegistry& registry,
+                            const BacktestOptions& options, data::BarSource& source,
+                            const std::filesystem::path& source_name);
 
 }  // namespace smoops::engine

@@ -219,13 +219,16 @@ SubmitResult Bot::submit(const OrderRequest& request) {
     }
   }
 
-  auto [it, inserted] = orders_.emplace(order.client_order_id, std::move(order));
-  Order& stored = it->second;
+  std::string client_order_id = order.client_order_id;  // the key must not come from the moved order
+  auto [it, inserted] = orders_.emplace(std::move(client_order_id), OrderRecord{std::move(order), {}});
+  Order& stored = it->second.order;
   if (auto denial = check_order(request, parts_.instrument, parts_.risk, account)) {
     stored.reason = *denial;
     transition(stored, OrderStatus::Denied, stored.created_ts);
     record_order(stored);
-    return {false, stored.client_order_id, *denial};
+    SubmitResult denied{false, stored.client_order_id, *denial};
+    retire_if_ended(stored);
+    return denied;
   }
   transition(stored, OrderStatus::Submitted, stored.created_ts);
   open_orders_.push_back(&stored);
@@ -235,7 +238,8 @@ SubmitResult Bot::submit(const OrderRequest& request) {
 }
 
 bool Bot::cancel(std::string_view client_order_id) {
-  Order* order = find_order(client_order_id);
+  OrderRecord* record = find_record(client_order_id);
+  Order* order = record ? &record->order : nullptr;
   if (!order || !is_open(order->status) || order->status == OrderStatus::PendingCancel) return false;
   transition(*order, OrderStatus::PendingCancel, now());
   record_order(*order);
@@ -245,10 +249,10 @@ bool Bot::cancel(std::string_view client_order_id) {
 
 const Order* Bot::order(std::string_view client_order_id) const {
   auto it = orders_.find(std::string(client_order_id));
-  return it == orders_.end() ? nullptr : &it->second;
+  return it == orders_.end() ? nullptr : &it->second.order;
 }
 
-Order* Bot::find_order(std::string_view client_order_id) {
+Bot::OrderRecord* Bot::find_record(std::string_view client_order_id) {
   auto it = orders_.find(std::string(client_order_id));
   return it == orders_.end() ? nullptr : &it->second;
 }
@@ -259,8 +263,15 @@ void Bot::record_order(const Order& order) {
   if (parts_.observer) parts_.observer->on_order(order);
 }
 
-void Bot::forget_if_closed(const Order& order) {
-  if (is_terminal(order.status)) std::erase(open_orders_, &order);
+void Bot::retire_if_ended(const Order& order) {
+  if (!is_terminal(order.status)) return;
+  std::erase(open_orders_, &order);
+  ended_order_ids_.push_back(order.client_order_id);
+  // Never the order just retired: callers still use it.
+  while (ended_order_ids_.size() > kEndedOrdersKept) {
+    orders_.erase(ended_order_ids_.front());
+    ended_order_ids_.pop_front();
+  }
 }
 
 void Bot::on_order_update(const OrderUpdate& update) { pending_events_.emplace_back(update); }
@@ -293,7 +304,8 @@ void Bot::apply_exchange_events() {
 }
 
 void Bot::apply(const OrderUpdate& update) {
-  Order* order = find_order(update.client_order_id);
+  OrderRecord* record = find_record(update.client_order_id);
+  Order* order = record ? &record->order : nullptr;
   if (!order) {
     parts_.logger->error("exchange reported an update for unknown order '" + update.client_order_id + "'; ignored");
     return;
@@ -310,19 +322,20 @@ void Bot::apply(const OrderUpdate& update) {
   }
   if (!update.exchange_order_id.empty()) order->exchange_order_id = update.exchange_order_id;
   if (!update.reason.empty()) order->reason = update.reason;
-  forget_if_closed(*order);
   record_order(*order);
+  retire_if_ended(*order);
   call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(*this, *order); });
 }
 
 void Bot::apply(const Fill& fill) {
-  Order* order = find_order(fill.client_order_id);
+  OrderRecord* record = find_record(fill.client_order_id);
+  Order* order = record ? &record->order : nullptr;
   if (!order) {
     parts_.logger->error("exchange reported fill " + fill.trade_id + " for unknown order '" + fill.client_order_id +
                          "'; ignored");
     return;
   }
-  if (!seen_trade_ids_.insert(fill.trade_id).second) {
+  if (std::find(record->trade_ids.begin(), record->trade_ids.end(), fill.trade_id) != record->trade_ids.end()) {
     parts_.logger->warn("fill " + fill.trade_id + " already booked; ignored");
     return;
   }
@@ -341,14 +354,15 @@ void Bot::apply(const Fill& fill) {
     parts_.logger->error(std::string("fill rejected: ") + e.what());
     return;
   }
+  record->trade_ids.push_back(fill.trade_id);
   order->filled_quantity += fill.quantity;
   order->filled_notional += notional(fill.price, fill.quantity);
   portfolio_.apply_fill(fill.side, fill.price, fill.quantity, fill.fee);
-  forget_if_closed(*order);
   if (parts_.observer) {
     parts_.observer->on_order(*order);
     parts_.observer->on_fill(fill, *order, portfolio_);
   }
+  retire_if_ended(*order);
   call_strategy("on_fill", [&] { parts_.strategy->on_fill(*this, fill, *order); });
   call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(*this, *order); });
 }

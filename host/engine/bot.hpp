@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -65,8 +64,9 @@ class Bot final : public Context, public ExchangeEvents {
   /// True when the bot halted because a plugin threw (not because of a risk limit).
   bool faulted() const { return faulted_; }
   const Portfolio& portfolio() const { return portfolio_; }
-  /// Every order the bot created, by client order id.
-  const std::unordered_map<std::string, Order>& orders() const { return orders_; }
+  /// How many ended orders stay reachable through order(); older ones are forgotten so that a
+  /// bot's memory does not grow with its running time.
+  static constexpr std::size_t kEndedOrdersKept = 1000;
 
   // Context
   Timestamp now() const override;
@@ -94,9 +94,9 @@ class Bot final : public Context, public ExchangeEvents {
 
  private:
   using ExchangeEvent = std::variant<OrderUpdate, Fill>;
-  struct Timer {
-    TimerId id;
-    Duration every;
+  struct OrderRecord {
+    Order order;
+    std::vector<std::string> trade_ids;  // fills booked, so that a repeated one is booked once
   };
 
   template <class Callback>
@@ -110,8 +110,8 @@ class Bot final : public Context, public ExchangeEvents {
   void advance_clock(Timestamp ts);
   void mark(Price price, Timestamp ts);
   void record_order(const Order& order);
-  void forget_if_closed(const Order& order);
-  Order* find_order(std::string_view client_order_id);
+  void retire_if_ended(const Order& order);
+  OrderRecord* find_record(std::string_view client_order_id);
   void set_state(BotState state, std::string_view reason);
   void handle_bar(const Bar& bar);
   void handle_trade(const Trade& trade);
@@ -125,9 +125,9 @@ class Bot final : public Context, public ExchangeEvents {
   std::string halt_reason_;
   bool faulted_ = false;
   std::uint64_t next_order_sequence_ = 1;
-  std::unordered_map<std::string, Order> orders_;
+  std::unordered_map<std::string, OrderRecord> orders_;
   std::vector<Order*> open_orders_;             // working orders, oldest first
-  std::unordered_set<std::string> seen_trade_ids_;
+  std::deque<std::string> ended_order_ids_;     // oldest first, at most kEndedOrdersKept
   std::deque<ExchangeEvent> pending_events_;
   std::map<std::pair<Timestamp, TimerId>, Duration> timers_;
   TimerId next_timer_id_ = 1;
