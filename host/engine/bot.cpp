@@ -208,7 +208,8 @@ SubmitResult Bot::submit(const OrderRequest& request) {
   account.cash = portfolio_.cash();
   account.last_price = portfolio_.mark_price();
   account.open_orders = static_cast<std::int64_t>(open_orders_.size());
-  account.halted = state_ != BotState::Running;
+  if (state_ != BotState::Running)
+    account.halt_reason = halt_reason_.empty() ? std::string(to_string(state_)) : halt_reason_;
   for (const Order* open : open_orders_) {
     if (open->side == Side::Buy) {
       account.open_buy_quantity += open->remaining();
@@ -314,8 +315,13 @@ void Bot::apply(const OrderUpdate& update) {
     parts_.logger->error("order " + order->client_order_id + ": fill status without a fill; ignored");
     return;
   }
+  // A refused cancel puts an order with fills back to PartiallyFilled, whatever the venue calls it.
+  const OrderStatus next = update.status == OrderStatus::Accepted && order->status == OrderStatus::PendingCancel &&
+                                   order->filled_quantity.is_positive()
+                               ? OrderStatus::PartiallyFilled
+                               : update.status;
   try {
-    transition(*order, update.status, update.ts);
+    transition(*order, next, update.ts);
   } catch (const IllegalTransition& e) {
     parts_.logger->error(std::string("exchange event rejected: ") + e.what());
     return;

@@ -18,10 +18,14 @@ constexpr TransitionTable build_table() {
   using S = OrderStatus;
   TransitionTable t{};
   allow(t, S::Initialized, {S::Denied, S::Submitted});
-  // A venue may fill (or cancel) before its acknowledgement reaches us.
-  allow(t, S::Submitted, {S::Accepted, S::Rejected, S::PartiallyFilled, S::Filled, S::Canceled, S::Expired, S::PendingCancel});
-  allow(t, S::Accepted, {S::Triggered, S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired});
-  allow(t, S::Triggered, {S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired});
+  // A venue may trigger, fill or cancel before its acknowledgement reaches us.
+  allow(t, S::Submitted,
+        {S::Accepted, S::Triggered, S::Rejected, S::PartiallyFilled, S::Filled, S::Canceled, S::Expired,
+         S::PendingCancel});
+  // A venue may refuse a working order late: a post-only order that would take, the limit order
+  // of a triggered stop-limit.
+  allow(t, S::Accepted, {S::Triggered, S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired, S::Rejected});
+  allow(t, S::Triggered, {S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired, S::Rejected});
   allow(t, S::PartiallyFilled, {S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired});
   // A fill can race a cancel request; a refused cancel puts the order back to working.
   allow(t, S::PendingCancel, {S::Canceled, S::PartiallyFilled, S::Filled, S::Accepted, S::Triggered, S::Expired});

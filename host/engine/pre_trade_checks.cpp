@@ -45,7 +45,7 @@ Price reference_price(OrderType type, Price limit_price, Price stop_price, Price
 std::optional<std::string> check_order(const OrderRequest& request, const Instrument& instrument,
                                        const config::RiskLimits& limits, const AccountSnapshot& account) {
   if (limits.kill_switch) return std::string("kill switch is on");
-  if (account.halted) return std::string("bot is halted: max daily loss reached");
+  if (!account.halt_reason.empty()) return "bot is halted: " + account.halt_reason;
   if (auto error = check_shape(request, instrument)) return error;
 
   const Price price = reference_price(request.type, request.limit_price, request.stop_price, account.last_price);

@@ -22,7 +22,7 @@ struct AccountSnapshot {
   std::int64_t open_orders = 0;
   Money cash;
   Price last_price;            ///< last close or trade; reference price of market orders
-  bool halted = false;         ///< the bot hit its daily loss limit
+  std::string halt_reason;     ///< non-empty when the bot is halted (and why)
 };
 
 /// The price an order's notional is judged at: its limit, else its stop, else the last price.

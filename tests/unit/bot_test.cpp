@@ -520,5 +520,49 @@ TEST_F(BotTest, ABotWithoutItsRequiredPartsIsRefused) {
   EXPECT_THROW(Bot{parts}, std::invalid_argument);  // no strategy
 }
 
+TEST_F(BotTest, ARefusedCancelPutsAnOrderWithFillsBackToPartiallyFilled) {
+  exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
+    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
+    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "0.4");
+  };
+  // The venue refuses the cancel: the order is still working, as "accepted".
+  exchange.on_cancel = [](ExchangeEvents& events, const Order& order) {
+    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
+  };
+  strategy.bar = [&](Context& ctx, const Bar&) {
+    if (ctx.open_orders().empty()) {
+      ctx.submit(limit(Side::Buy, "1", "100"));
+    } else {
+      ctx.cancel("t-1");
+    }
+  };
+  Bot& b = start_bot();
+  b.process_bar(bar_at(kDay0Ms, "100"));
+  ASSERT_EQ(b.order("t-1")->status, OrderStatus::PartiallyFilled);
+  b.process_bar(bar_at(kDay0Ms + kHourMs, "100"));
+  EXPECT_EQ(exchange.canceled, (std::vector<std::string>{"t-1"}));
+  EXPECT_EQ(b.order("t-1")->status, OrderStatus::PartiallyFilled);
+  EXPECT_EQ(b.order("t-1")->filled_quantity, qty("0.4"));
+  EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-1"}));
+}
+
+TEST_F(BotTest, EndedOrdersBeyondTheKeptHistoryAreForgottenButOpenOnesNever) {
+  // One resting order that never ends, then many that are denied (they end at once).
+  exchange.on_submit = [](ExchangeEvents&, const Order&) {};
+  strategy.bar = [&](Context& ctx, const Bar&) {
+    ctx.submit(limit(Side::Buy, "0.01", "1"));
+    for (std::size_t i = 0; i < Bot::kEndedOrdersKept + 10; ++i) ctx.submit(market(Side::Buy, "0"));
+  };
+  Bot& b = start_bot();
+  b.process_bar(bar_at(kDay0Ms, "100"));
+  const std::size_t last = Bot::kEndedOrdersKept + 11;  // t-1 rests; t-2 .. t-<last> were denied
+  EXPECT_NE(b.order("t-1"), nullptr);
+  EXPECT_EQ(b.order("t-2"), nullptr);
+  EXPECT_EQ(b.order("t-11"), nullptr);
+  EXPECT_NE(b.order("t-12"), nullptr);
+  EXPECT_NE(b.order("t-" + std::to_string(last)), nullptr);
+  EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-1"}));
+}
+
 }  // namespace
 }  // namespace smoops::engine

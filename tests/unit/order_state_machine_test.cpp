@@ -25,26 +25,25 @@ const std::vector<S> kAllStatuses = {S::Initialized,     S::Denied,        S::Su
 // - Submitted: the venue acknowledges, refuses, or (because its reply can overtake the ack) fills,
 //   cancels or expires it (IOC/FOK); the strategy may ask to cancel before the ack.
 // - Accepted: a stop triggers; it fills in part or whole; it is canceled (or a cancel is asked
-//   for) or expires.
+//   for) or expires; the venue refuses it late (a post-only order that would take, a stop-limit
+//   whose limit order is refused when the stop triggers).
 // - Triggered: as Accepted, but it cannot trigger again.
 // - PartiallyFilled: more partial fills, the last fill, a cancel request, a cancel or an expiry.
+// - Submitted -> Triggered: a stop that triggers before its acknowledgement reaches us (the same
+//   race as for fills).
 // - PendingCancel: the cancel is confirmed; a fill races the cancel; the cancel is refused and
-//   the order is working again (Accepted or Triggered); it expires meanwhile.
+//   the order is working again (Accepted, Triggered, or PartiallyFilled when it has fills); it
+//   expires meanwhile.
 // - Denied, Canceled, Rejected, Expired, Filled: terminal, nothing follows.
-//
-// Points where trading semantics might argue for more (reported, not asserted, because the
-// engine's table does not allow them today):
-// - Accepted -> Rejected and Triggered -> Rejected: a stop-limit whose limit order is refused
-//   by the venue when the stop triggers.
-// - Submitted -> Triggered: a stop that triggers before its acknowledgement reaches us
-//   (the same race the table already allows for fills).
 const std::map<S, std::set<S>> kLegal = {
     {S::Initialized, {S::Denied, S::Submitted}},
     {S::Denied, {}},
     {S::Submitted,
-     {S::Accepted, S::Rejected, S::PartiallyFilled, S::Filled, S::Canceled, S::Expired, S::PendingCancel}},
-    {S::Accepted, {S::Triggered, S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired}},
-    {S::Triggered, {S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired}},
+     {S::Accepted, S::Triggered, S::Rejected, S::PartiallyFilled, S::Filled, S::Canceled, S::Expired,
+      S::PendingCancel}},
+    {S::Accepted,
+     {S::Triggered, S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired, S::Rejected}},
+    {S::Triggered, {S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired, S::Rejected}},
     {S::PartiallyFilled, {S::PartiallyFilled, S::Filled, S::PendingCancel, S::Canceled, S::Expired}},
     {S::PendingCancel, {S::Canceled, S::PartiallyFilled, S::Filled, S::Accepted, S::Triggered, S::Expired}},
     {S::Canceled, {}},

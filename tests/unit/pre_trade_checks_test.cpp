@@ -64,7 +64,7 @@ TEST_F(PreTradeChecks, KillSwitchDeniesEverything) {
 }
 
 TEST_F(PreTradeChecks, AHaltedBotIsDenied) {
-  account.halted = true;
+  account.halt_reason = "max daily loss reached";
   EXPECT_EQ(verdict(market(Side::Buy, "1")), "bot is halted: max daily loss reached");
 }
 
