@@ -29,7 +29,8 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsInTheInstalledSmoops) {
   EXPECT_TRUE(std::filesystem::exists(prefix / "lib/smoops/plugins/smoops_sma_cross.so"));
 
   const auto configure = test::run_process(
-      {kCmake, "-S", (test::test_source_dir() / "data/out_of_tree_plugin").string(), "-B", plugin_build.string(),
+      {kCmake, "-G", "Ninja", "-S", (test::test_source_dir() / "data/out_of_tree_plugin").string(), "-B",
+       plugin_build.string(),
        "-DCMAKE_PREFIX_PATH=" + prefix.string(), "-DCMAKE_BUILD_TYPE=Release"},
       scratch.path());
   ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
