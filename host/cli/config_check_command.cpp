@@ -4,18 +4,17 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_search_path.hpp"
-#include "config/bot_config.hpp"
 #include "config/config_kind.hpp"
 #include "config/daemon_config.hpp"
-#include "engine/bot_plugins.hpp"
+#include "engine/bot_validation.hpp"
 
 namespace smoops::cli {
 namespace {
 
-// A bot is sound when its YAML is and its plugins exist and accept their params.
-void check_bot_file(const std::filesystem::path& file, const plugin::PluginRegistry& registry) {
-  const config::BotConfig bot = config::load_bot_config(file);
-  engine::create_bot_plugins(bot, registry);
+// A plugin file that cannot be used does not stop a bot that does not need it, but the operator
+// should hear of it.
+void warn_about_plugin_files(const plugin::PluginRegistry& registry, std::ostream& err) {
+  for (const auto& error : registry.errors()) err << "warning: " << error.what() << '\n';
 }
 
 }  // namespace
@@ -32,12 +31,13 @@ int config_check_command(const std::vector<std::string>& args, std::ostream& out
         std::vector<std::filesystem::path> dirs(cli_dirs.begin(), cli_dirs.end());
         dirs.insert(dirs.end(), daemon.plugin_dirs.begin(), daemon.plugin_dirs.end());
         const plugin::PluginRegistry registry(plugin_search_path(dirs));
-        const auto bots = daemon.all_bot_files();
-        for (const auto& bot_file : bots) check_bot_file(bot_file, registry);
+        warn_about_plugin_files(registry, err);
+        const auto bots = engine::validate_daemon_bots(daemon, registry);
         out << name << ": ok (daemon, " << bots.size() << " bots)\n";
       } else {
         const plugin::PluginRegistry registry(plugin_search_path(cli_dirs));
-        check_bot_file(name, registry);
+        warn_about_plugin_files(registry, err);
+        engine::validate_bot_file(name, registry);
         out << name << ": ok (bot)\n";
       }
     } catch (const config::ConfigError& e) {

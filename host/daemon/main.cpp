@@ -17,7 +17,7 @@
 #include "config/bot_config.hpp"
 #include "config/daemon_config.hpp"
 #include "engine/backtest.hpp"
-#include "engine/bot_plugins.hpp"
+#include "engine/bot_validation.hpp"
 
 namespace smoops::daemon {
 namespace {
@@ -43,16 +43,15 @@ int run(const std::vector<std::string>& args) {
   const config::DaemonConfig daemon = config::load_daemon_config(parsed.required("config"));
   set_up_logging(daemon);
   const plugin::PluginRegistry registry(cli::plugin_search_path(daemon.plugin_dirs));
+  for (const auto& error : registry.errors()) spdlog::warn("{}", error.what());
 
   // Validate everything before anything runs: a daemon that starts is one whose config is sound.
-  std::vector<config::BotConfig> bots;
-  for (const auto& file : daemon.all_bot_files()) {
-    bots.push_back(config::load_bot_config(file));
-    engine::create_bot_plugins(bots.back(), registry);
-    if (bots.back().mode != config::Mode::Backtest)
-      throw config::ConfigError(file.string(), "bot '" + bots.back().name + "' has mode " +
-                                                   std::string(config::to_string(bots.back().mode)) +
-                                                   ", which this smoopsd cannot run yet (backtest only)");
+  const std::vector<config::BotConfig> bots = engine::validate_daemon_bots(daemon, registry);
+  for (const auto& bot : bots) {
+    if (bot.mode != config::Mode::Backtest)
+      throw config::ConfigError(bot.file.string(), "bot '" + bot.name + "' has mode " +
+                                                       std::string(config::to_string(bot.mode)) +
+                                                       ", which this smoopsd cannot run yet (backtest only)");
   }
   spdlog::info("config {} is valid: {} bots", daemon.file.string(), bots.size());
   if (parsed.flag("check")) return cli::kExitOk;

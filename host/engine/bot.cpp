@@ -69,7 +69,7 @@ void Bot::halt(const std::string& reason) {
   set_state(BotState::Halted, reason);
   const std::vector<Order*> working = open_orders_;
   for (Order* order : working) {
-    if (order->status == OrderStatus::PendingCancel) continue;
+    if (!is_legal_transition(order->status, OrderStatus::PendingCancel)) continue;
     transition(*order, OrderStatus::PendingCancel, now());
     record_order(*order);
     call_exchange("cancel", [&] { parts_.exchange->cancel(*order); });
@@ -106,18 +106,29 @@ void Bot::advance_clock(Timestamp ts) {
   if (simulated_clock_) simulated_clock_->advance_to(ts);
 }
 
-void Bot::process_bar(const Bar& bar) {
+template <class Handle>
+void Bot::guard_market_event(const char* what, Timestamp ts, Handle&& handle) {
+  forget_old_ended_orders();  // between events: no callback holds an order now
   processing_market_event_ = true;
-  handle_bar(bar);
+  try {
+    handle();
+  } catch (const std::exception& e) {
+    // An engine error (an overflow in the books, say) stops this bot, not the process.
+    processing_market_event_ = false;
+    faulted_ = true;
+    halt(std::string("engine error on the ") + what + " at " + std::to_string(ts.millis()) + " ms: " + e.what());
+    return;
+  }
   processing_market_event_ = false;
   if (!deferred_market_events_.empty()) process_deferred_market_events();
 }
 
+void Bot::process_bar(const Bar& bar) {
+  guard_market_event("bar", bar.ts, [&] { handle_bar(bar); });
+}
+
 void Bot::process_trade(const Trade& trade) {
-  processing_market_event_ = true;
-  handle_trade(trade);
-  processing_market_event_ = false;
-  if (!deferred_market_events_.empty()) process_deferred_market_events();
+  guard_market_event("trade", trade.ts, [&] { handle_trade(trade); });
 }
 
 void Bot::handle_bar(const Bar& bar) {
@@ -268,7 +279,9 @@ void Bot::retire_if_ended(const Order& order) {
   if (!is_terminal(order.status)) return;
   std::erase(open_orders_, &order);
   ended_order_ids_.push_back(order.client_order_id);
-  // Never the order just retired: callers still use it.
+}
+
+void Bot::forget_old_ended_orders() {
   while (ended_order_ids_.size() > kEndedOrdersKept) {
     orders_.erase(ended_order_ids_.front());
     ended_order_ids_.pop_front();
@@ -354,16 +367,18 @@ void Bot::apply(const Fill& fill) {
   }
   const OrderStatus next =
       fill.quantity == order->remaining() ? OrderStatus::Filled : OrderStatus::PartiallyFilled;
-  try {
-    transition(*order, next, fill.ts);
-  } catch (const IllegalTransition& e) {
-    parts_.logger->error(std::string("fill rejected: ") + e.what());
+  if (!is_legal_transition(order->status, next)) {
+    parts_.logger->error("order " + order->client_order_id + ": fill " + fill.trade_id + " arrived in status " +
+                         std::string(to_string(order->status)) + "; ignored");
     return;
   }
+  // What can overflow is computed before anything changes, so a failed fill leaves no trace.
+  const Money filled_notional = order->filled_notional + notional(fill.price, fill.quantity);
+  portfolio_.apply_fill(fill.side, fill.price, fill.quantity, fill.fee);
+  transition(*order, next, fill.ts);
   record->trade_ids.push_back(fill.trade_id);
   order->filled_quantity += fill.quantity;
-  order->filled_notional += notional(fill.price, fill.quantity);
-  portfolio_.apply_fill(fill.side, fill.price, fill.quantity, fill.fee);
+  order->filled_notional = filled_notional;
   if (parts_.observer) {
     parts_.observer->on_order(*order);
     parts_.observer->on_fill(fill, *order, portfolio_);

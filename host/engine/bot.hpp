@@ -64,8 +64,9 @@ class Bot final : public Context, public ExchangeEvents {
   /// True when the bot halted because a plugin threw (not because of a risk limit).
   bool faulted() const { return faulted_; }
   const Portfolio& portfolio() const { return portfolio_; }
-  /// How many ended orders stay reachable through order(); older ones are forgotten so that a
-  /// bot's memory does not grow with its running time.
+  /// How many ended orders stay reachable through order(); older ones are forgotten (before the
+  /// next market event, never during a callback) so that a bot's memory does not grow with its
+  /// running time.
   static constexpr std::size_t kEndedOrdersKept = 1000;
 
   // Context
@@ -103,6 +104,8 @@ class Bot final : public Context, public ExchangeEvents {
   void call_strategy(const char* handler, Callback&& callback);
   template <class Callback>
   void call_exchange(const char* operation, Callback&& callback);
+  template <class Handle>
+  void guard_market_event(const char* what, Timestamp ts, Handle&& handle);
   void apply_exchange_events();
   void apply(const OrderUpdate& update);
   void apply(const Fill& fill);
@@ -111,6 +114,7 @@ class Bot final : public Context, public ExchangeEvents {
   void mark(Price price, Timestamp ts);
   void record_order(const Order& order);
   void retire_if_ended(const Order& order);
+  void forget_old_ended_orders();
   OrderRecord* find_record(std::string_view client_order_id);
   void set_state(BotState state, std::string_view reason);
   void handle_bar(const Bar& bar);

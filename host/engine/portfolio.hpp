@@ -19,7 +19,8 @@ class Portfolio {
  public:
   explicit Portfolio(Money initial_cash) : initial_cash_(initial_cash), cash_(initial_cash) {}
 
-  /// Books a fill; returns the PnL it realized (before fees).
+  /// Books a fill; returns the PnL it realized (before fees). Throws std::overflow_error (and
+  /// changes nothing) when a result does not fit.
   Money apply_fill(Side side, Price price, Quantity quantity, Money fee);
   /// Revalues the open position at `price` (the last traded or closing price).
   void mark(Price price);
@@ -35,7 +36,7 @@ class Portfolio {
   Money equity() const { return cash_ + market_value(); }
 
  private:
-  void refresh_derived();
+  static void refresh_derived(Position& position, Price mark_price);
 
   Money initial_cash_;
   Money cash_;

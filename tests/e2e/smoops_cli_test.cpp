@@ -102,7 +102,7 @@ TEST_F(SmoopsCli, BadArgumentsPrintUsageAndExit2) {
 }
 
 TEST_F(SmoopsCli, ConfigCheckReportsFileLineAndColumnAndExits3) {
-  const auto good = dir_.write("good.yaml", btc_bot_yaml("x.csv"));
+  const auto good = dir_.write("good.yaml", btc_bot_yaml(test::shared_data("ft_xrp_usdt_1h.csv")));
   const auto bad = dir_.write("bad.yaml",
                               "name: b\nmode: backtest\ninstrument: {symbol: A/B, tick_size: 0.01, lot_size: 1}\n"
                               "strategy:\n  plugin: sma_cross\n  params: {fast: 10, slow: 30, quantity: 1, fats: 3}\n"
@@ -114,6 +114,27 @@ TEST_F(SmoopsCli, ConfigCheckReportsFileLineAndColumnAndExits3) {
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_NE(result.err.find(bad.string() + ":6:"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("fats"), std::string::npos) << result.err;
+}
+
+TEST_F(SmoopsCli, ConfigCheckOpensTheDataFileOfABacktestBot) {
+  const auto bot = dir_.write("bot.yaml", btc_bot_yaml(dir_.path() / "missing.csv"));
+  const auto result = smoops({"config", "check", bot.string()});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.err.find(bot.string() + ":11:8: data.csv: " + (dir_.path() / "missing.csv").string()),
+            std::string::npos)
+      << result.err;
+}
+
+TEST_F(SmoopsCli, ConfigCheckRefusesADaemonWhoseBotsShareAName) {
+  const auto data = test::shared_data("ft_xrp_usdt_1h.csv");
+  const auto first = dir_.write("a.yaml", btc_bot_yaml(data));
+  const auto second = dir_.write("b.yaml", btc_bot_yaml(data));
+  const auto daemon = dir_.write("smoopsd.yaml", "bots: [a.yaml, b.yaml]\n");
+  const auto result = smoops({"config", "check", daemon.string()});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.err.find(second.string() + ": bot name 'btc-sma' is already used by " + first.string()),
+            std::string::npos)
+      << result.err;
 }
 
 TEST_F(SmoopsCli, UnknownPluginIsAConfigErrorAtThePluginName) {

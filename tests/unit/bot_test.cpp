@@ -520,6 +520,26 @@ TEST_F(BotTest, ABotWithoutItsRequiredPartsIsRefused) {
   EXPECT_THROW(Bot{parts}, std::invalid_argument);  // no strategy
 }
 
+TEST_F(BotTest, AnEngineErrorHaltsTheBotWithTheBarsTimeInsteadOfEndingTheProcess) {
+  // A fill whose notional does not fit in 64 bits of 1e-8 units overflows the cash balance.
+  exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
+    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
+  };
+  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
+    ScriptedExchange::fill(events, "t-1", "x1", Side::Buy, "90000000000", "2");  // 1.8e11 > 9.2e10
+  };
+  strategy.bar = [&](Context& ctx, const Bar&) {
+    if (ctx.open_orders().empty()) ctx.submit(limit(Side::Buy, "2", "100"));
+  };
+  Bot& b = start_bot();
+  b.process_bar(bar_at(kDay0Ms, "100"));
+  EXPECT_NO_THROW(b.process_bar(bar_at(kDay0Ms + kHourMs, "100")));
+  EXPECT_EQ(b.state(), BotState::Halted);
+  EXPECT_TRUE(b.faulted());
+  EXPECT_EQ(b.halt_reason().rfind("engine error on the bar at " + std::to_string(kDay0Ms + kHourMs) + " ms: ", 0), 0u)
+      << b.halt_reason();
+}
+
 TEST_F(BotTest, ARefusedCancelPutsAnOrderWithFillsBackToPartiallyFilled) {
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
     ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
@@ -549,12 +569,19 @@ TEST_F(BotTest, ARefusedCancelPutsAnOrderWithFillsBackToPartiallyFilled) {
 TEST_F(BotTest, EndedOrdersBeyondTheKeptHistoryAreForgottenButOpenOnesNever) {
   // One resting order that never ends, then many that are denied (they end at once).
   exchange.on_submit = [](ExchangeEvents&, const Order&) {};
+  bool first_bar = true;
   strategy.bar = [&](Context& ctx, const Bar&) {
+    if (!first_bar) return;
+    first_bar = false;
     ctx.submit(limit(Side::Buy, "0.01", "1"));
     for (std::size_t i = 0; i < Bot::kEndedOrdersKept + 10; ++i) ctx.submit(market(Side::Buy, "0"));
   };
   Bot& b = start_bot();
   b.process_bar(bar_at(kDay0Ms, "100"));
+  // Nothing is forgotten while the callback that ended the orders may still hold them...
+  EXPECT_NE(b.order("t-2"), nullptr);
+  // ...only before the next market event.
+  b.process_bar(bar_at(kDay0Ms + kHourMs, "100"));
   const std::size_t last = Bot::kEndedOrdersKept + 11;  // t-1 rests; t-2 .. t-<last> were denied
   EXPECT_NE(b.order("t-1"), nullptr);
   EXPECT_EQ(b.order("t-2"), nullptr);

@@ -15,9 +15,10 @@
 
 namespace smoops {
 
-/// What an exchange reports to the engine. Implemented by the host. A simulated exchange calls
-/// these synchronously from on_market_bar / submit; a live exchange may call them from its I/O
-/// thread, and the host queues them onto the bot's loop.
+/// What an exchange reports to the engine. Implemented by the host. Call these on the bot's own
+/// thread only (from connect, submit, cancel, on_market_bar, on_market_trade): a simulated
+/// exchange does so synchronously. The engine queues the events and applies them after the
+/// current strategy callback returns.
 class ExchangeEvents {
  public:
   virtual ~ExchangeEvents() = default;

@@ -3,7 +3,7 @@
 // never see yaml-cpp. Every node remembers where it came from, and every getter failure throws
 // ParamError whose message starts with "FILE:LINE:COL: " and names the parameter and the
 // expected form, e.g.
-//   bots/btc.yaml:6:18: strategy.params.fast: expected an integer in [1, 100000], got 'ten'
+//   bots/btc.yaml:6:18: strategy.params.fast: expected an integer in [1, 100000], got 0
 
 #include <algorithm>
 #include <charconv>
