@@ -30,7 +30,11 @@ echo
 echo "first trades of $demo_dir/report.json:"
 python3 - "$demo_dir/report.json" <<'PY' 2>/dev/null || head -c 600 "$demo_dir/report.json"
 import json, sys
+from datetime import datetime, timezone
 report = json.load(open(sys.argv[1]))
+def when(ms):
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M")
 for t in report["trades"][:5]:
-    print(f'  {t["entry_ts"]} buy {t["qty"]} @ {t["entry_price"]} -> {t["exit_ts"]} sell @ {t["exit_price"]}  pnl {t["pnl"]} (fees {t["fees"]})')
+    print(f'  {when(t["entry_ts"])} buy {t["qty"]} @ {t["entry_price"]} -> {when(t["exit_ts"])} sell @ {t["exit_price"]}'
+          f'  pnl {t["pnl"]} (fees {t["fees"]})')
 PY

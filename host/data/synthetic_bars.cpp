@@ -25,11 +25,11 @@ Bar SyntheticBarGenerator::next() {
   // A new trend now and then, so that moving averages cross as they do on real markets; trends
   // lead back toward the start price once it has halved or doubled, so long series stay in range.
   if (random() % 200 == 0) {
-    drift_bps_x100_ = static_cast<std::int64_t>(random() % 2001) - 1000;
+    drift_bps_x100_ = static_cast<std::int64_t>(random() % 601) - 300;
     if (close_ > series_.start_price.times(2) && drift_bps_x100_ > 0) drift_bps_x100_ = -drift_bps_x100_;
     if (close_.times(2) < series_.start_price && drift_bps_x100_ < 0) drift_bps_x100_ = -drift_bps_x100_;
   }
-  // Step in hundredths of a basis point: noise of ±40 bps plus the trend.
+  // Step in hundredths of a basis point: noise of ±40 bps plus the trend (±3 bps).
   const std::int64_t step = static_cast<std::int64_t>(random() % 8001) - 4000 + drift_bps_x100_;
   const Price open = close_;
   Price close = open.mul_div(1'000'000 + step, 1'000'000).round_to(series_.tick_size);
