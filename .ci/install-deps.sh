@@ -8,6 +8,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
+  libzmq3-dev cppzmq-dev
 )
 
 missing=()

@@ -4,6 +4,8 @@
 #include <ostream>
 #include <sstream>
 
+#include "engine/event_json.hpp"
+
 namespace smoops::cli {
 namespace {
 
@@ -11,28 +13,6 @@ using nlohmann::ordered_json;
 
 ordered_json optional_number(const std::optional<double>& value) {
   return value ? ordered_json(*value) : ordered_json(nullptr);
-}
-
-ordered_json order_to_json(const Order& order) {
-  ordered_json j;
-  j["client_order_id"] = order.client_order_id;
-  j["side"] = to_string(order.side);
-  j["type"] = to_string(order.type);
-  j["time_in_force"] = to_string(order.time_in_force);
-  j["quantity"] = order.quantity.to_string();
-  j["limit_price"] = order.limit_price.is_zero() ? ordered_json(nullptr) : ordered_json(order.limit_price.to_string());
-  j["stop_price"] = order.stop_price.is_zero() ? ordered_json(nullptr) : ordered_json(order.stop_price.to_string());
-  j["status"] = to_string(order.status);
-  j["created_ts"] = order.created_ts.millis();
-  j["updated_ts"] = order.updated_ts.millis();
-  j["filled_quantity"] = order.filled_quantity.to_string();
-  j["average_fill_price"] =
-      order.filled_quantity.is_zero()
-          ? ordered_json(nullptr)
-          : ordered_json(Price::from_raw(order.filled_notional.mul_div(kFixedScale, order.filled_quantity.raw()).raw())
-                             .to_string());
-  j["reason"] = order.reason;
-  return j;
 }
 
 ordered_json trade_to_json(const engine::RoundTrip& trade) {
@@ -101,7 +81,7 @@ nlohmann::ordered_json backtest_to_json(const engine::BacktestReport& report) {
   for (const auto& trade : report.trades) trades.push_back(trade_to_json(trade));
   j["trades"] = std::move(trades);
   ordered_json orders = ordered_json::array();
-  for (const auto& order : report.orders) orders.push_back(order_to_json(order));
+  for (const auto& order : report.orders) orders.push_back(engine::order_json(order));
   j["orders"] = std::move(orders);
   ordered_json equity = ordered_json::array();
   for (const auto& point : report.equity) equity.push_back({{"ts", point.ts.millis()}, {"equity", point.equity.to_string()}});

@@ -12,6 +12,7 @@ enum ExitCode : int {
   kExitData = 5,           ///< a market data file is invalid (message: file:line)
   kExitBotFault = 6,       ///< a bot halted because its plugin threw
   kExitOutput = 7,         ///< an output file could not be written
+  kExitDaemon = 8,         ///< the daemon refused the request or did not answer
 };
 
 }  // namespace smoops::cli

@@ -28,12 +28,27 @@ std::string usage() {
          "                       list the plugins found: name, kind, version, ABI, path\n"
          "  data generate --out FILE [--bars N] [--seed S] [--interval-s SECONDS] [--start-price P]\n"
          "                       write a deterministic synthetic OHLCV series (random walk with trends)\n"
+         "  status [--json]      ask a running smoopsd for its uptime, counters and bots\n"
+         "  bots [--json]        list the daemon's bots: name, state, mode, paused, position, equity\n"
+         "  start|stop|pause|resume|flatten BOT [--json]\n"
+         "                       control one bot of the daemon (flatten: close its position)\n"
+         "  reload [--json]      make the daemon re-read its bot files\n"
+         "  watch [BOT] [--count N] [--duration-s S]\n"
+         "                       print the daemon's events as they are published (Ctrl-C stops)\n"
+         "  keys generate --out PREFIX\n"
+         "                       write a CURVE key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub\n"
          "  version              print the version\n"
          "  help                 print this text\n"
          "\n"
+         "daemon options (status ... watch): --daemon-config smoopsd.yaml (its bus endpoints), or\n"
+         "  --control EP, --publish EP, --snapshot EP (default tcp://127.0.0.1:7602, 7600, 7601);\n"
+         "  --server-key FILE --client-key FILE (CURVE: the daemon's public key, your secret key);\n"
+         "  --timeout-ms N (default 3000)\n"
+         "\n"
          "LEVEL: trace, debug, info (default), warn, error. Logs go to stderr.\n"
          "exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid config, 4 plugin error, 5 invalid data,\n"
-         "            6 bot halted by a plugin fault, 7 cannot write output (docs/exit-codes.md)\n";
+         "            6 bot halted by a plugin fault, 7 cannot write output,\n"
+         "            8 the daemon refused the request or did not answer (docs/exit-codes.md)\n";
 }
 
 namespace {
@@ -69,6 +84,11 @@ int dispatch(std::vector<std::string> args) {
   if (command == "config") return config_check_command(sub("check"), std::cout, std::cerr);
   if (command == "plugins") return plugins_list_command(sub("list"), std::cout, std::cerr);
   if (command == "data") return data_generate_command(sub("generate"), std::cout, std::cerr);
+  if (command == "status" || command == "bots" || command == "start" || command == "stop" || command == "pause" ||
+      command == "resume" || command == "flatten" || command == "reload")
+    return control_command(command, rest, std::cout, std::cerr);
+  if (command == "watch") return watch_command(rest, std::cout, std::cerr);
+  if (command == "keys") return keys_generate_command(sub("generate"), std::cout, std::cerr);
   if (command == "version" && rest.empty()) {
     std::cout << "smoops " << SMOOPS_VERSION << " (SDK ABI " << smoops::kAbiVersion << ")\n";
     return kExitOk;

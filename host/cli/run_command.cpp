@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "bus/bus_error.hpp"
 #include "cli/arguments.hpp"
 #include "cli/exit_codes.hpp"
 #include "config/config_error.hpp"
@@ -31,6 +32,9 @@ int run_command(const std::function<int()>& command, const std::string& usage, s
   } catch (const data::DataError& e) {
     err << "error: " << e.what() << '\n';
     return kExitData;
+  } catch (const bus::BusError& e) {
+    err << "error: " << e.what() << '\n';
+    return kExitDaemon;
   } catch (const std::exception& e) {
     err << "error: " << e.what() << '\n';
     return kExitInternal;

@@ -90,9 +90,11 @@ PluginRef read_plugin_ref(const ConfigValue& value) {
 }
 
 DataConfig read_data(const ConfigValue& value) {
-  const ConfigMap section = value.as_map({"csv"});
+  const ConfigMap section = value.as_map({"csv", "speed"});
   const ConfigValue csv = section.require("csv");
-  return DataConfig{csv.as_path(), csv.mark()};
+  DataConfig data{csv.as_path(), csv.mark()};
+  if (const auto speed = section.find("speed")) data.speed = speed->as_decimal<Ratio>(DecimalRange::Positive);
+  return data;
 }
 
 RiskLimits read_risk(const ConfigValue& value) {
@@ -145,8 +147,9 @@ BotConfig parse_bot_config(std::string_view yaml_text, const std::filesystem::pa
   if (const auto model = top.find("model")) config.model = read_plugin_ref(*model);
   if (const auto data = top.find("data")) {
     config.data = read_data(*data);
-  } else if (config.mode == Mode::Backtest) {
-    throw ConfigError(top.mark(), "missing required key 'data' (mode backtest reads its bars from data.csv)");
+  } else if (config.mode != Mode::Live) {
+    throw ConfigError(top.mark(), "missing required key 'data' (mode " + std::string(to_string(config.mode)) +
+                                      " reads its bars from data.csv)");
   }
   if (const auto risk = top.find("risk")) config.risk = read_risk(*risk);
   if (const auto account = top.find("account")) config.initial_cash = read_initial_cash(*account);

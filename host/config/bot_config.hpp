@@ -41,6 +41,9 @@ struct RiskLimits {
 struct DataConfig {
   std::filesystem::path csv;  ///< absolute after loading
   SourceMark mark;
+  /// Paper mode: how many times faster than real time the file is replayed as a live feed
+  /// (`speed: 1000` plays 1000 seconds of bars per second). Ignored by backtests.
+  Ratio speed = Ratio::from_units(1);
 };
 
 /// `account.initial_cash` when the file does not set it: a round million quote units, large

@@ -32,6 +32,28 @@ void read_log(const ConfigValue& value, DaemonConfig& config) {
   if (const auto file = section.find("file")) config.log.file = file->as_path();
 }
 
+void read_bus(const ConfigValue& value, DaemonConfig& config) {
+  const ConfigMap section =
+      value.as_map({"publish", "snapshot", "control", "high_water_mark", "queue_capacity", "curve"});
+  BusConfig& bus = config.bus;
+  bus.mark = value.mark();
+  if (const auto v = section.find("publish")) bus.publish = v->as_text("a ZeroMQ endpoint");
+  if (const auto v = section.find("snapshot")) bus.snapshot = v->as_text("a ZeroMQ endpoint");
+  if (const auto v = section.find("control")) bus.control = v->as_text("a ZeroMQ endpoint");
+  if (const auto v = section.find("high_water_mark")) bus.high_water_mark = v->as_integer_at_least(1);
+  if (const auto v = section.find("queue_capacity")) bus.queue_capacity = v->as_integer_at_least(16);
+  if (const auto v = section.find("curve")) {
+    const ConfigMap curve = v->as_map({"secret_key_file", "authorized_keys_file"});
+    bus.curve = BusConfig::Curve{curve.require("secret_key_file").as_path(), curve.require("authorized_keys_file").as_path()};
+  }
+}
+
+void read_shutdown(const ConfigValue& value, DaemonConfig& config) {
+  const ConfigMap section = value.as_map({"open_orders"});
+  if (const auto v = section.find("open_orders"))
+    config.shutdown_open_orders = v->as_one_of({"cancel", "leave"}) == "leave" ? OpenOrderPolicy::Leave : OpenOrderPolicy::Cancel;
+}
+
 /// One top-level key of the daemon file and how to read it. A new section (store, bus) is one
 /// more row here.
 struct DaemonSection {
@@ -44,6 +66,8 @@ constexpr std::array kDaemonSections{
     DaemonSection{"bots", read_bots},
     DaemonSection{"bots_dir", read_bots_dir},
     DaemonSection{"log", read_log},
+    DaemonSection{"bus", read_bus},
+    DaemonSection{"shutdown", read_shutdown},
 };
 
 bool is_yaml_file(const std::filesystem::directory_entry& entry) {
@@ -69,6 +93,7 @@ std::vector<std::filesystem::path> DaemonConfig::all_bot_files() const {
 DaemonConfig parse_daemon_config(std::string_view yaml_text, const std::filesystem::path& file) {
   DaemonConfig config;
   config.file = file;
+  config.bus.mark = SourceMark{file.string(), 1, 1};
   const YAML::Node root = parse_yaml_document(yaml_text, file);
   if (root.IsNull()) return config;
 

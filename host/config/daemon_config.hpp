@@ -3,6 +3,7 @@
 // Relative paths in the file are resolved against the directory of the file. An empty file is
 // a valid daemon config: every setting has a default.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,6 +13,25 @@
 #include "config/config_error.hpp"
 
 namespace smoops::config {
+
+/// The `bus:` section: where the daemon publishes and takes commands.
+struct BusConfig {
+  std::string publish = "tcp://127.0.0.1:7600";   ///< PUB: updates
+  std::string snapshot = "tcp://127.0.0.1:7601";  ///< ROUTER: state snapshots for late subscribers
+  std::string control = "tcp://127.0.0.1:7602";   ///< ROUTER: control requests
+  std::int64_t high_water_mark = 100'000;         ///< messages queued per subscriber before ZeroMQ drops
+  std::int64_t queue_capacity = 65'536;           ///< messages queued from bots to the publisher
+  /// `bus.curve`: required when an endpoint is not on loopback.
+  struct Curve {
+    std::filesystem::path secret_key_file;       ///< the daemon's Z85 secret key (public key derived)
+    std::filesystem::path authorized_keys_file;  ///< clients' Z85 public keys, one per line
+  };
+  std::optional<Curve> curve;
+  SourceMark mark;  ///< where `bus:` was written (the top of the file when absent)
+};
+
+/// What happens to a bot's working orders when the daemon stops.
+enum class OpenOrderPolicy { Cancel, Leave };
 
 /// A whole daemon file.
 struct DaemonConfig {
@@ -25,6 +45,9 @@ struct DaemonConfig {
     std::string level = "info";                ///< trace, debug, info, warn or error
     std::optional<std::filesystem::path> file;  ///< absolute; absent: log to stderr
   } log;
+  BusConfig bus;
+  /// `shutdown.open_orders`: cancel (default) or leave working orders when the daemon stops.
+  OpenOrderPolicy shutdown_open_orders = OpenOrderPolicy::Cancel;
 
   /// bot_files, then the *.yaml and *.yml files directly in bots_dir sorted by path; throws
   /// ConfigError at bots_dir when the folder cannot be listed.

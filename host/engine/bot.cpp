@@ -67,14 +67,7 @@ void Bot::halt(const std::string& reason) {
   halt_reason_ = reason;
   parts_.logger->error("bot halted: " + reason);
   set_state(BotState::Halted, reason);
-  const std::vector<Order*> working = open_orders_;
-  for (Order* order : working) {
-    if (!is_legal_transition(order->status, OrderStatus::PendingCancel)) continue;
-    transition(*order, OrderStatus::PendingCancel, now());
-    record_order(*order);
-    call_exchange("cancel", [&] { parts_.exchange->cancel(*order); });
-  }
-  apply_exchange_events();
+  cancel_all();
 }
 
 template <class Callback>
@@ -201,7 +194,7 @@ void Bot::cancel_timer(TimerId id) {
   std::erase_if(timers_, [id](const auto& entry) { return entry.first.second == id; });
 }
 
-SubmitResult Bot::submit(const OrderRequest& request) {
+Order Bot::new_order(const OrderRequest& request) {
   Order order;
   order.client_order_id = parts_.name + "-" + std::to_string(next_order_sequence_++);
   order.symbol = parts_.instrument.symbol;
@@ -213,6 +206,33 @@ SubmitResult Bot::submit(const OrderRequest& request) {
   order.stop_price = request.stop_price;
   order.tag = request.tag;
   order.created_ts = order.updated_ts = now();
+  return order;
+}
+
+SubmitResult Bot::deny(Order order, const std::string& reason) {
+  std::string client_order_id = order.client_order_id;  // the key must not come from the moved order
+  Order& stored = orders_.emplace(std::move(client_order_id), OrderRecord{std::move(order), {}}).first->second.order;
+  stored.reason = reason;
+  transition(stored, OrderStatus::Denied, stored.created_ts);
+  record_order(stored);
+  SubmitResult denied{false, stored.client_order_id, reason};
+  retire_if_ended(stored);
+  return denied;
+}
+
+SubmitResult Bot::send(Order order) {
+  std::string client_order_id = order.client_order_id;
+  Order& stored = orders_.emplace(std::move(client_order_id), OrderRecord{std::move(order), {}}).first->second.order;
+  transition(stored, OrderStatus::Submitted, stored.created_ts);
+  open_orders_.push_back(&stored);
+  record_order(stored);  // the journaling point: before the order leaves
+  call_exchange("submit", [&] { parts_.exchange->submit(stored); });
+  return {true, stored.client_order_id, {}};
+}
+
+SubmitResult Bot::submit(const OrderRequest& request) {
+  Order order = new_order(request);
+  if (paused_) return deny(std::move(order), "bot is paused");
 
   AccountSnapshot account;
   account.position = portfolio_.position().quantity;
@@ -230,23 +250,48 @@ SubmitResult Bot::submit(const OrderRequest& request) {
       account.open_sell_quantity += open->remaining();
     }
   }
+  if (auto denial = check_order(request, parts_.instrument, parts_.risk, account))
+    return deny(std::move(order), *denial);
+  return send(std::move(order));
+}
 
-  std::string client_order_id = order.client_order_id;  // the key must not come from the moved order
-  auto [it, inserted] = orders_.emplace(std::move(client_order_id), OrderRecord{std::move(order), {}});
-  Order& stored = it->second.order;
-  if (auto denial = check_order(request, parts_.instrument, parts_.risk, account)) {
-    stored.reason = *denial;
-    transition(stored, OrderStatus::Denied, stored.created_ts);
-    record_order(stored);
-    SubmitResult denied{false, stored.client_order_id, *denial};
-    retire_if_ended(stored);
-    return denied;
+void Bot::set_paused(bool paused) {
+  if (paused_ == paused) return;
+  paused_ = paused;
+  parts_.logger->info(paused ? "paused: new orders are denied" : "resumed");
+  if (parts_.observer) parts_.observer->on_state(state_, halt_reason_);
+}
+
+std::size_t Bot::cancel_all() {
+  std::size_t requested = 0;
+  const std::vector<Order*> working = open_orders_;
+  for (Order* order : working) {
+    if (!is_legal_transition(order->status, OrderStatus::PendingCancel)) continue;
+    transition(*order, OrderStatus::PendingCancel, now());
+    record_order(*order);
+    call_exchange("cancel", [&] { parts_.exchange->cancel(*order); });
+    ++requested;
   }
-  transition(stored, OrderStatus::Submitted, stored.created_ts);
-  open_orders_.push_back(&stored);
-  record_order(stored);  // the journaling point: before the order leaves
-  call_exchange("submit", [&] { parts_.exchange->submit(stored); });
-  return {true, stored.client_order_id, {}};
+  apply_exchange_events();
+  return requested;
+}
+
+std::string Bot::flatten() {
+  cancel_all();
+  const Quantity held = portfolio_.position().quantity;
+  if (held.is_zero()) return {};
+  OrderRequest request;
+  request.side = held.is_positive() ? Side::Sell : Side::Buy;
+  request.type = OrderType::Market;
+  request.quantity = held.abs();
+  request.tag = "flatten";
+  Order order = new_order(request);
+  parts_.logger->warn("flatten: market " + std::string(to_string(request.side)) + " " + request.quantity.to_string() +
+                      " (" + order.client_order_id + ")");
+  const auto problem = check_order_shape(request, parts_.instrument);
+  const SubmitResult result = problem ? deny(std::move(order), *problem) : send(std::move(order));
+  apply_exchange_events();
+  return result.client_order_id;
 }
 
 bool Bot::cancel(std::string_view client_order_id) {

@@ -58,6 +58,15 @@ class Bot final : public Context, public ExchangeEvents {
   void stop();
   /// Halts the bot: no strategy callbacks, every new order denied, working orders canceled.
   void halt(const std::string& reason);
+  /// Paused: the strategy still sees every event, but every new order it submits is denied.
+  void set_paused(bool paused);
+  bool paused() const { return paused_; }
+  /// Cancels every working order and sends a market order that closes the position (an operator
+  /// action: it passes the risk limits, the kill switch, a pause and a halt; only the order's
+  /// shape is checked). Returns the closing order's id, or "" when the bot was flat.
+  std::string flatten();
+  /// Cancels every working order (operator action or shutdown); returns how many.
+  std::size_t cancel_all();
 
   BotState state() const { return state_; }
   const std::string& halt_reason() const { return halt_reason_; }
@@ -117,6 +126,9 @@ class Bot final : public Context, public ExchangeEvents {
   void forget_old_ended_orders();
   OrderRecord* find_record(std::string_view client_order_id);
   void set_state(BotState state, std::string_view reason);
+  Order new_order(const OrderRequest& request);
+  SubmitResult deny(Order order, const std::string& reason);
+  SubmitResult send(Order order);
   void handle_bar(const Bar& bar);
   void handle_trade(const Trade& trade);
   void check_daily_loss(Timestamp ts);
@@ -128,6 +140,7 @@ class Bot final : public Context, public ExchangeEvents {
   BotState state_ = BotState::Created;
   std::string halt_reason_;
   bool faulted_ = false;
+  bool paused_ = false;
   std::uint64_t next_order_sequence_ = 1;
   std::unordered_map<std::string, OrderRecord> orders_;
   std::vector<Order*> open_orders_;             // working orders, oldest first

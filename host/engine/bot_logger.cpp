@@ -24,8 +24,11 @@ BotLogger::BotLogger(std::string bot_name, std::shared_ptr<spdlog::logger> sink)
 void BotLogger::log(LogLevel level, std::string_view message) {
   const auto spdlog_level = to_spdlog(level);
   if (sink_->should_log(spdlog_level)) sink_->log(spdlog_level, "{}{}", prefix_, message);
+  if (tap_ && level >= LogLevel::Info) tap_->on_log(level, message);
 }
 
-bool BotLogger::enabled(LogLevel level) const { return sink_->should_log(to_spdlog(level)); }
+bool BotLogger::enabled(LogLevel level) const {
+  return sink_->should_log(to_spdlog(level)) || (tap_ && level >= LogLevel::Info);
+}
 
 }  // namespace smoops::engine

@@ -14,7 +14,9 @@ std::optional<std::string> check_price(const char* what, Price price, const Inst
   return std::nullopt;
 }
 
-std::optional<std::string> check_shape(const OrderRequest& request, const Instrument& instrument) {
+}  // namespace
+
+std::optional<std::string> check_order_shape(const OrderRequest& request, const Instrument& instrument) {
   if (!request.quantity.is_positive()) return "quantity must be positive, got " + request.quantity.to_string();
   if (!request.quantity.is_multiple_of(instrument.lot_size))
     return "quantity " + request.quantity.to_string() + " is not a multiple of the lot size " +
@@ -34,8 +36,6 @@ std::optional<std::string> check_shape(const OrderRequest& request, const Instru
   return std::nullopt;
 }
 
-}  // namespace
-
 Price reference_price(OrderType type, Price limit_price, Price stop_price, Price last_price) {
   if (needs_limit_price(type)) return limit_price;
   if (needs_stop_price(type)) return stop_price;
@@ -46,7 +46,7 @@ std::optional<std::string> check_order(const OrderRequest& request, const Instru
                                        const config::RiskLimits& limits, const AccountSnapshot& account) {
   if (limits.kill_switch) return std::string("kill switch is on");
   if (!account.halt_reason.empty()) return "bot is halted: " + account.halt_reason;
-  if (auto error = check_shape(request, instrument)) return error;
+  if (auto error = check_order_shape(request, instrument)) return error;
 
   const Price price = reference_price(request.type, request.limit_price, request.stop_price, account.last_price);
   if (!price.is_positive()) return std::string("no price yet to value a market order");

@@ -28,6 +28,10 @@ struct AccountSnapshot {
 /// The price an order's notional is judged at: its limit, else its stop, else the last price.
 Price reference_price(OrderType type, Price limit_price, Price stop_price, Price last_price);
 
+/// The order's own shape against the instrument (quantity on the lot, prices on the tick, the
+/// right prices for its type); nullopt when sound.
+std::optional<std::string> check_order_shape(const OrderRequest& request, const Instrument& instrument);
+
 /// nullopt when the order may leave, else why not.
 std::optional<std::string> check_order(const OrderRequest& request, const Instrument& instrument,
                                        const config::RiskLimits& limits, const AccountSnapshot& account);

@@ -17,6 +17,8 @@ inline std::filesystem::path shared_data(const char* name) { return shared_data_
 inline std::filesystem::path plugin_build_dir() { return SMOOPS_PLUGIN_BUILD_DIR; }
 /// build/test-plugins: plugins built only for tests.
 inline std::filesystem::path test_plugin_dir() { return SMOOPS_TEST_PLUGIN_DIR; }
+/// build/test-plugins-faulty: a strategy that throws on purpose (test_throwing), alone.
+inline std::filesystem::path faulty_plugin_dir() { return std::filesystem::path(SMOOPS_TEST_PLUGIN_DIR).parent_path() / "test-plugins-faulty"; }
 /// tests/ in the source tree (fixtures such as tests/data/bad_yaml).
 inline std::filesystem::path test_source_dir() { return SMOOPS_TEST_SOURCE_DIR; }
 /// build/bin: smoops and smoopsd.

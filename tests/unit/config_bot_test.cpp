@@ -11,10 +11,10 @@ namespace {
 
 std::filesystem::path example_bot_file() { return test::test_source_dir() / "data/good_yaml/btc-sma.yaml"; }
 
-// The smallest paper bot: no data section needed, so each test adds only what it is about.
-std::string paper_bot(const std::string& extra = "") {
+// The smallest bot: a live one needs no data section, so each test adds only what it is about.
+std::string live_bot(const std::string& extra = "") {
   return "name: p\n"
-         "mode: paper\n"
+         "mode: live\n"
          "instrument: {symbol: ETH/USDT, tick_size: 0.01, lot_size: 0.001}\n"
          "strategy:\n"
          "  plugin: sma_cross\n"
@@ -52,7 +52,7 @@ TEST(BotConfig, RelativeCsvPathResolvesAgainstTheFilesDirectory) {
 }
 
 TEST(BotConfig, AbsoluteCsvPathIsKept) {
-  const BotConfig config = parse_bot_config(paper_bot("data: {csv: /srv/bars/eth.csv}\n"), "bots/p.yaml");
+  const BotConfig config = parse_bot_config(live_bot("data: {csv: /srv/bars/eth.csv}\n"), "bots/p.yaml");
   ASSERT_TRUE(config.data.has_value());
   EXPECT_EQ(config.data->csv, "/srv/bars/eth.csv");
 }
@@ -82,9 +82,9 @@ TEST(BotConfig, PluginParamsKeepTheirTextPathAndPosition) {
 }
 
 TEST(BotConfig, PluginParamErrorsPointIntoTheBotFile) {
-  const BotConfig config = parse_bot_config(paper_bot(), "bots/p.yaml");
+  const BotConfig config = parse_bot_config(live_bot(), "bots/p.yaml");
   const BotConfig with_bad_fast = parse_bot_config(
-      "name: p\nmode: paper\ninstrument: {symbol: A/B, tick_size: 1, lot_size: 1}\n"
+      "name: p\nmode: live\ninstrument: {symbol: A/B, tick_size: 1, lot_size: 1}\n"
       "strategy:\n  plugin: sma_cross\n  params: {fast: ten}\nexchange: {plugin: sim}\n",
       "bots/p.yaml");
   try {
@@ -97,7 +97,7 @@ TEST(BotConfig, PluginParamErrorsPointIntoTheBotFile) {
 }
 
 TEST(BotConfig, AbsentParamsIsAnEmptyMapAtTheSection) {
-  const BotConfig config = parse_bot_config(paper_bot(), "bots/p.yaml");
+  const BotConfig config = parse_bot_config(live_bot(), "bots/p.yaml");
   const Params& params = config.strategy.params;
   EXPECT_EQ(params.kind(), Params::Kind::Map);
   EXPECT_TRUE(params.entries().empty());
@@ -109,7 +109,7 @@ TEST(BotConfig, AbsentParamsIsAnEmptyMapAtTheSection) {
 
 TEST(BotConfig, NestedParamsBecomeSequencesMapsAndNulls) {
   const BotConfig config = parse_bot_config(
-      paper_bot("model:\n"
+      live_bot("model:\n"
                 "  plugin: transformer\n"
                 "  params:\n"
                 "    horizons: [1, 5, ~]\n"
@@ -135,8 +135,8 @@ TEST(BotConfig, NestedParamsBecomeSequencesMapsAndNulls) {
 }
 
 TEST(BotConfig, OptionalSectionsTakeTheirDefaults) {
-  const BotConfig config = parse_bot_config(paper_bot(), "bots/p.yaml");
-  EXPECT_EQ(config.mode, Mode::Paper);
+  const BotConfig config = parse_bot_config(live_bot(), "bots/p.yaml");
+  EXPECT_EQ(config.mode, Mode::Live);
   EXPECT_FALSE(config.data.has_value());
   EXPECT_EQ(config.instrument.min_notional, Money());
   EXPECT_EQ(config.initial_cash, Money::from_units(1'000'000));
@@ -149,7 +149,7 @@ TEST(BotConfig, OptionalSectionsTakeTheirDefaults) {
 
 TEST(BotConfig, RiskAndAccountValuesAreReadExactly) {
   const BotConfig config = parse_bot_config(
-      paper_bot("risk:\n"
+      live_bot("risk:\n"
                 "  max_position: 0.5\n"
                 "  max_order_notional: 2500.25\n"
                 "  max_open_orders: 3\n"
@@ -196,6 +196,27 @@ TEST(BotConfig, MissingFileSaysWhyItCannotBeRead) {
 TEST(BotConfig, ADirectoryIsNotABotFile) {
   const std::filesystem::path folder = test::test_source_dir() / "data/good_yaml";
   EXPECT_THROW(load_bot_config(folder), ConfigError);
+}
+
+}  // namespace
+}  // namespace smoops::config
+
+namespace smoops::config {
+namespace {
+
+TEST(BotConfig, PaperBotsReplayTheirDataAtTheGivenSpeed) {
+  const BotConfig config = parse_bot_config(
+      "name: p\nmode: paper\ninstrument: {symbol: A/B, tick_size: 1, lot_size: 1}\n"
+      "strategy: {plugin: sma_cross}\nexchange: {plugin: sim}\ndata: {csv: /srv/bars.csv, speed: 1000}\n",
+      "bots/p.yaml");
+  EXPECT_EQ(config.mode, Mode::Paper);
+  ASSERT_TRUE(config.data.has_value());
+  EXPECT_EQ(config.data->speed, Ratio::from_units(1000));
+  const BotConfig default_speed = parse_bot_config(
+      "name: p\nmode: paper\ninstrument: {symbol: A/B, tick_size: 1, lot_size: 1}\n"
+      "strategy: {plugin: sma_cross}\nexchange: {plugin: sim}\ndata: {csv: /srv/bars.csv}\n",
+      "bots/p.yaml");
+  EXPECT_EQ(default_speed.data->speed, Ratio::from_units(1));
 }
 
 }  // namespace

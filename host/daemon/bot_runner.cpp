@@ -1,0 +1,192 @@
+#include "daemon/bot_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/bus_observer.hpp"
+#include "data/csv_bar_reader.hpp"
+#include "engine/bot.hpp"
+#include "engine/bot_logger.hpp"
+#include "engine/bot_plugins.hpp"
+#include "engine/clock.hpp"
+
+namespace smoops::daemon {
+
+// Everything the bot's thread owns. Replayed feeds run on the replay's own clock: time in the
+// engine is the data's time, the pace is the wall clock's (× speed).
+struct BotRunner::Parts {
+  Parts(const config::BotConfig& bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher)
+      : plugins(engine::create_bot_plugins(bot, registry)),
+        logger(bot.name),
+        observer(bot, publisher),
+        engine(engine::BotParts{bot.name, bot.instrument, bot.risk, bot.initial_cash, &bot.strategy.params,
+                                plugins.strategy.get(), plugins.exchange.get(), plugins.model.get(), &clock, &logger,
+                                &observer}) {
+    observer.attach(&engine);
+    logger.set_tap(&observer);
+  }
+  engine::BotPlugins plugins;
+  engine::SimulatedClock clock;
+  engine::BotLogger logger;
+  BusObserver observer;
+  engine::Bot engine;  // last: destroyed first
+};
+
+BotRunner::BotRunner(config::BotConfig bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher,
+                     config::OpenOrderPolicy shutdown_open_orders)
+    : bot_(std::move(bot)),
+      publisher_(publisher),
+      shutdown_open_orders_(shutdown_open_orders),
+      parts_(std::make_unique<Parts>(bot_, registry, publisher)) {
+  summary_.name = bot_.name;
+  summary_.mode = config::to_string(bot_.mode);
+}
+
+BotRunner::~BotRunner() {
+  request_stop();
+  join();
+}
+
+void BotRunner::start() { thread_ = std::thread([this] { run(); }); }
+
+void BotRunner::request_stop() {
+  stop_requested_ = true;
+  std::lock_guard lock(mutex_);
+  wake_.notify_all();
+}
+
+void BotRunner::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+nlohmann::json BotRunner::command(const std::string& name, std::chrono::milliseconds timeout) {
+  std::future<nlohmann::json> reply;
+  {
+    std::lock_guard lock(mutex_);
+    if (summary().finished)
+      return {{"ok", false}, {"error", "bot " + bot_.name + " is not running (" + summary().reason + ")"}};
+    commands_.push_back(Command{name, {}});
+    reply = commands_.back().reply.get_future();
+    commands_pending_ = true;
+    wake_.notify_all();
+  }
+  if (reply.wait_for(timeout) != std::future_status::ready)
+    return {{"ok", false}, {"error", "bot " + bot_.name + " did not answer within " + std::to_string(timeout.count()) + " ms"}};
+  return reply.get();
+}
+
+BotSummary BotRunner::summary() const {
+  std::lock_guard lock(summary_mutex_);
+  return summary_;
+}
+
+void BotRunner::update_summary(const Parts& parts, bool finished, const std::string& reason) {
+  const engine::Bot& bot = parts.engine;
+  std::lock_guard lock(summary_mutex_);
+  summary_.state = engine::to_string(bot.state());
+  summary_.paused = bot.paused();
+  summary_.finished = finished;
+  summary_.reason = bot.halt_reason().empty() ? reason : bot.halt_reason();
+  summary_.position = bot.portfolio().position().quantity.to_string();
+  summary_.equity = bot.portfolio().equity().to_string();
+  summary_.bars = parts.observer.bars();
+}
+
+nlohmann::json BotRunner::execute(Parts& parts, const std::string& name) {
+  engine::Bot& bot = parts.engine;
+  nlohmann::json reply{{"ok", true}, {"bot", bot_.name}};
+  if (name == "pause") {
+    bot.set_paused(true);
+  } else if (name == "resume") {
+    bot.set_paused(false);
+  } else if (name == "flatten") {
+    const std::string closing = bot.flatten();
+    reply["closing_order"] = closing;
+    parts.logger.warn(closing.empty() ? "flatten: orders canceled, already flat" : "flatten: closing with " + closing);
+  } else {
+    return {{"ok", false}, {"error", "unknown bot command '" + name + "'"}};
+  }
+  parts.observer.publish_status(name);
+  reply["state"] = engine::to_string(bot.state());
+  reply["paused"] = bot.paused();
+  reply["position"] = bot.portfolio().position().quantity.to_string();
+  return reply;
+}
+
+void BotRunner::drain_commands(Parts& parts) {
+  std::deque<Command> pending;
+  {
+    std::lock_guard lock(mutex_);
+    pending.swap(commands_);
+    commands_pending_ = false;
+  }
+  for (Command& command : pending) command.reply.set_value(execute(parts, command.name));
+  if (!pending.empty()) update_summary(parts, false, {});
+}
+
+bool BotRunner::wait_until(std::chrono::steady_clock::time_point due, Parts& parts) {
+  while (!stop_requested_) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, due, [&] { return stop_requested_.load() || commands_pending_.load(); });
+    }
+    if (commands_pending_) drain_commands(parts);
+    if (std::chrono::steady_clock::now() >= due) return !stop_requested_;
+  }
+  return false;
+}
+
+void BotRunner::run() {
+  Parts& parts = *parts_;
+  engine::Bot& bot = parts.engine;
+  std::string end_reason;
+  try {
+    bot.start();
+    update_summary(parts, false, {});
+    data::CsvBarReader reader(bot_.data->csv);
+    const bool paced = bot_.mode == config::Mode::Paper;
+    const double speed = bot_.data->speed.to_double();
+    std::chrono::steady_clock::time_point wall_origin;
+    Timestamp data_origin;
+    bool first = true;
+    std::uint64_t since_summary = 0;
+    Bar bar;
+    while (!stop_requested_) {
+      if (commands_pending_) drain_commands(parts);
+      if (!reader.next(bar)) {
+        end_reason = "end of data";
+        break;
+      }
+      if (paced) {
+        if (first) {
+          wall_origin = std::chrono::steady_clock::now();
+          data_origin = bar.ts;
+          first = false;
+        }
+        const auto offset = std::chrono::nanoseconds(
+            static_cast<std::int64_t>(static_cast<double>((bar.ts - data_origin).nanos) / speed));
+        if (!wait_until(wall_origin + offset, parts)) break;
+      }
+      bot.process_bar(bar);
+      if (paced || ++since_summary % 4096 == 0) update_summary(parts, false, {});
+    }
+    if (stop_requested_) end_reason = "stopped";
+  } catch (const std::exception& e) {
+    end_reason = std::string("error: ") + e.what();
+    spdlog::error("bot {}: {}", bot_.name, e.what());
+  }
+  if (stop_requested_ && shutdown_open_orders_ == config::OpenOrderPolicy::Cancel) bot.cancel_all();
+  bot.stop();
+  parts.observer.publish_last_equity();
+  parts.observer.publish_status(end_reason);
+  // Commands that raced the end get an answer, not a timeout.
+  {
+    std::lock_guard lock(mutex_);
+    update_summary(parts, true, end_reason);
+    for (Command& command : commands_)
+      command.reply.set_value({{"ok", false}, {"error", "bot " + bot_.name + " is not running (" + end_reason + ")"}});
+    commands_.clear();
+  }
+  spdlog::info("bot {}: {} after {} bars", bot_.name, end_reason, parts.observer.bars());
+}
+
+}  // namespace smoops::daemon

@@ -1,0 +1,280 @@
+#include "daemon/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <zmq.hpp>
+
+#include "bus/control_channel.hpp"
+#include "bus/curve.hpp"
+#include "bus/publisher.hpp"
+#include "cli/plugin_search_path.hpp"
+#include "daemon/systemd_notify.hpp"
+#include "engine/bot_validation.hpp"
+
+namespace smoops::daemon {
+namespace {
+
+constexpr std::chrono::milliseconds kControlPoll{100};
+constexpr std::chrono::milliseconds kBotCommandTimeout{2000};
+constexpr std::chrono::seconds kStatusEvery{1};
+
+// Endpoints off loopback must be authenticated: refuse to expose them otherwise.
+void check_exposure(const config::BusConfig& bus) {
+  for (const auto& [key, endpoint] : {std::pair{"bus.publish", bus.publish}, std::pair{"bus.snapshot", bus.snapshot},
+                                      std::pair{"bus.control", bus.control}}) {
+    if (!bus.curve && !bus::is_loopback_endpoint(endpoint))
+      throw config::ConfigError(bus.mark, std::string(key) + ": '" + endpoint +
+                                              "' is not on loopback; set bus.curve (secret_key_file, "
+                                              "authorized_keys_file) so that only authorized clients connect");
+  }
+}
+
+// Bots the daemon can run: backtest bots and paper bots replaying their data file.
+void check_runnable(const config::BotConfig& bot) {
+  if (bot.mode == config::Mode::Live)
+    throw config::ConfigError(bot.file.string(), "bot '" + bot.name +
+                                                     "' has mode live, which needs a live exchange plugin; none is "
+                                                     "installed yet (use mode paper to replay data.csv)");
+}
+
+std::map<std::string, std::pair<config::BotConfig, std::string>> validate_all(const config::DaemonConfig& daemon,
+                                                                              const plugin::PluginRegistry& registry) {
+  std::map<std::string, std::pair<config::BotConfig, std::string>> bots;
+  for (config::BotConfig& bot : engine::validate_daemon_bots(daemon, registry)) {
+    check_runnable(bot);
+    std::string fingerprint = bot_fingerprint(bot.file);
+    std::string name = bot.name;
+    bots.emplace(std::move(name), std::pair{std::move(bot), std::move(fingerprint)});
+  }
+  return bots;
+}
+
+std::unique_ptr<plugin::PluginRegistry> load_registry(const config::DaemonConfig& daemon) {
+  auto registry = std::make_unique<plugin::PluginRegistry>(cli::plugin_search_path(daemon.plugin_dirs));
+  for (const auto& error : registry->errors()) spdlog::warn("{}", error.what());
+  return registry;
+}
+
+nlohmann::json summary_json(const BotSummary& s) {
+  return {{"name", s.name},         {"state", s.state},   {"mode", s.mode},         {"paused", s.paused},
+          {"finished", s.finished}, {"reason", s.reason}, {"position", s.position}, {"equity", s.equity},
+          {"bars", s.bars}};
+}
+
+}  // namespace
+
+std::string bot_fingerprint(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return file.string() + '\n' + text.str();
+}
+
+Daemon::Daemon(config::DaemonConfig config, SignalFlags& signals)
+    : signals_(signals), config_(std::move(config)), started_(std::chrono::steady_clock::now()) {
+  check_exposure(config_.bus);
+  registry_ = load_registry(config_);
+  validated_ = validate_all(config_, *registry_);  // a daemon that starts is one whose config is sound
+
+  context_ = std::make_unique<zmq::context_t>(1);
+  if (config_.bus.curve) {
+    curve_ = std::make_unique<bus::CurveServer>();
+    curve_->keys = bus::load_curve_secret_key(config_.bus.curve->secret_key_file.string());
+    curve_->authorized_client_keys = bus::load_authorized_keys(config_.bus.curve->authorized_keys_file.string());
+    authenticator_ = std::make_unique<bus::CurveAuthenticator>(*context_, curve_->authorized_client_keys);
+  }
+  bus::PublisherOptions options;
+  options.publish_endpoint = config_.bus.publish;
+  options.snapshot_endpoint = config_.bus.snapshot;
+  options.high_water_mark = static_cast<int>(config_.bus.high_water_mark);
+  options.queue_capacity = static_cast<std::size_t>(config_.bus.queue_capacity);
+  options.curve = curve_.get();
+  publisher_ = std::make_unique<bus::Publisher>(*context_, options);
+  control_ = std::make_unique<bus::ControlServer>(*context_, config_.bus.control, curve_.get());
+}
+
+Daemon::~Daemon() {
+  bots_.clear();  // joins every bot before the publisher goes
+  control_.reset();
+  publisher_.reset();
+  authenticator_.reset();
+  context_.reset();
+}
+
+void Daemon::launch(config::BotConfig bot, std::string fingerprint) {
+  const std::string name = bot.name;
+  auto runner = std::make_unique<BotRunner>(std::move(bot), *registry_, *publisher_, config_.shutdown_open_orders);
+  runner->start();
+  bots_[name] = ManagedBot{std::move(fingerprint), std::move(runner)};
+  spdlog::info("bot {} started", name);
+}
+
+int Daemon::run() {
+  for (auto& [name, entry] : validated_) launch(entry.first, entry.second);
+  spdlog::info("smoopsd ready: {} bots; publishing on {}, snapshots on {}, control on {}", bots_.size(),
+               publisher_->publish_endpoint(), publisher_->snapshot_endpoint(), control_->endpoint());
+  notify_systemd("READY=1\nSTATUS=" + std::to_string(bots_.size()) + " bots running");
+  const auto watchdog = watchdog_interval();
+  auto next_watchdog = std::chrono::steady_clock::now();
+  auto next_status = std::chrono::steady_clock::now();
+  const bus::ControlHandler handler = [this](const nlohmann::json& request) { return handle(request); };
+
+  while (!signals_.terminate) {
+    try {
+      control_->serve(kControlPoll, handler);
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;  // a signal interrupted the wait: look at the flags
+    }
+    if (signals_.reload.exchange(false)) {
+      const nlohmann::json result = reload();
+      if (!result.value("ok", false)) spdlog::error("reload refused: {}", result.value("error", std::string()));
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (watchdog && now >= next_watchdog) {
+      notify_systemd("WATCHDOG=1");
+      next_watchdog = now + *watchdog;
+    }
+    if (now >= next_status) {
+      publish_daemon_status();
+      next_status = now + kStatusEvery;
+    }
+  }
+  shut_down();
+  return 0;
+}
+
+void Daemon::shut_down() {
+  spdlog::info("shutting down: stopping {} bots (open orders: {})", bots_.size(),
+               config_.shutdown_open_orders == config::OpenOrderPolicy::Cancel ? "cancel" : "leave");
+  notify_systemd("STOPPING=1");
+  for (auto& [name, bot] : bots_) bot.runner->request_stop();
+  for (auto& [name, bot] : bots_) bot.runner->join();
+  publish_daemon_status();
+  publisher_->flush();
+  const bus::PublisherStats stats = publisher_->stats();
+  spdlog::info("stopped: {} messages published, {} dropped", stats.published, stats.dropped);
+}
+
+void Daemon::publish_daemon_status() {
+  const bus::PublisherStats stats = publisher_->stats();
+  std::size_t running = 0;
+  for (const auto& [name, bot] : bots_) running += bot.runner->summary().finished ? 0 : 1;
+  nlohmann::ordered_json status;
+  status["uptime_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  status["bots"] = bots_.size();
+  status["running"] = running;
+  status["published"] = stats.published;
+  status["dropped"] = stats.dropped;
+  status["snapshots"] = stats.snapshots;
+  bus::BusMessage message{"daemon.status", status.dump(), bus::StateEffect::Set, "daemon.status"};
+  publisher_->publish(std::move(message));
+}
+
+nlohmann::json Daemon::bots_json() const {
+  nlohmann::json bots = nlohmann::json::array();
+  for (const auto& [name, bot] : bots_) bots.push_back(summary_json(bot.runner->summary()));
+  return bots;
+}
+
+nlohmann::json Daemon::handle(const nlohmann::json& request) {
+  const std::string command = request.at("command").get<std::string>();
+  if (command == "status") {
+    const bus::PublisherStats stats = publisher_->stats();
+    nlohmann::json daemon{
+        {"uptime_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
+        {"config", config_.file.string()},
+        {"bots", bots_.size()},
+        {"published", stats.published},
+        {"dropped", stats.dropped},
+        {"publish", publisher_->publish_endpoint()},
+        {"snapshot", publisher_->snapshot_endpoint()},
+        {"control", control_->endpoint()}};
+    return {{"ok", true}, {"daemon", daemon}, {"bots", bots_json()}};
+  }
+  if (command == "bots") return {{"ok", true}, {"bots", bots_json()}};
+  if (command == "reload") return reload();
+  return bot_command(command, request.at("bot").get<std::string>());
+}
+
+nlohmann::json Daemon::bot_command(const std::string& command, const std::string& name) {
+  const auto it = bots_.find(name);
+  if (it == bots_.end()) {
+    std::string known;
+    for (const auto& [bot_name, bot] : bots_) known += (known.empty() ? "" : ", ") + bot_name;
+    return {{"ok", false}, {"error", "no bot named '" + name + "' (bots: " + known + ")"}};
+  }
+  BotRunner& runner = *it->second.runner;
+  if (command == "stop") {
+    if (runner.summary().finished) return {{"ok", false}, {"error", "bot " + name + " is not running"}};
+    runner.request_stop();
+    runner.join();
+    spdlog::info("bot {} stopped on request", name);
+    return {{"ok", true}, {"bot", name}, {"state", runner.summary().state}};
+  }
+  if (command == "start") {
+    if (!runner.summary().finished) return {{"ok", false}, {"error", "bot " + name + " is already running"}};
+    config::BotConfig bot = runner.config();
+    std::string fingerprint = it->second.fingerprint;
+    bots_.erase(it);
+    launch(std::move(bot), std::move(fingerprint));
+    return {{"ok", true}, {"bot", name}, {"state", "running"}};
+  }
+  return runner.command(command, kBotCommandTimeout);
+}
+
+nlohmann::json Daemon::reload() {
+  config::DaemonConfig next;
+  std::unique_ptr<plugin::PluginRegistry> registry;
+  std::map<std::string, std::pair<config::BotConfig, std::string>> wanted;
+  try {
+    next = config::load_daemon_config(config_.file);
+    check_exposure(next.bus);
+    registry = load_registry(next);
+    wanted = validate_all(next, *registry);
+  } catch (const std::exception& e) {
+    // A config that fails validation is rejected as a whole; the running set keeps going.
+    return {{"ok", false}, {"error", std::string(e.what())}};
+  }
+  if (next.bus.publish != config_.bus.publish || next.bus.snapshot != config_.bus.snapshot ||
+      next.bus.control != config_.bus.control)
+    spdlog::warn("reload: bus endpoints changed; they take effect after a restart");
+
+  nlohmann::json added = nlohmann::json::array(), removed = nlohmann::json::array(),
+                 restarted = nlohmann::json::array(), unchanged = nlohmann::json::array();
+  for (auto it = bots_.begin(); it != bots_.end();) {
+    const auto found = wanted.find(it->first);
+    if (found == wanted.end()) {
+      removed.push_back(it->first);
+      it = bots_.erase(it);  // the runner stops and joins
+    } else {
+      ++it;
+    }
+  }
+  registry_ = std::move(registry);  // running bots keep their plugin libraries loaded
+  config_.plugin_dirs = next.plugin_dirs;
+  config_.bot_files = next.bot_files;
+  config_.bots_dir = next.bots_dir;
+  config_.shutdown_open_orders = next.shutdown_open_orders;
+  for (auto& [name, entry] : wanted) {
+    const auto running = bots_.find(name);
+    if (running == bots_.end()) {
+      added.push_back(name);
+      launch(entry.first, entry.second);
+    } else if (running->second.fingerprint != entry.second) {
+      restarted.push_back(name);
+      bots_.erase(running);
+      launch(entry.first, entry.second);
+    } else {
+      unchanged.push_back(name);
+    }
+  }
+  validated_ = std::move(wanted);
+  spdlog::info("reloaded {}: added {}, removed {}, restarted {}, unchanged {}", config_.file.string(), added.dump(),
+               removed.dump(), restarted.dump(), unchanged.dump());
+  return {{"ok", true}, {"added", added}, {"removed", removed}, {"restarted", restarted}, {"unchanged", unchanged}};
+}
+
+}  // namespace smoops::daemon

@@ -1,0 +1,75 @@
+#pragma once
+// smoopsd's core: loads the daemon config and its bots, runs each bot on its own thread,
+// publishes their events, answers control requests, reloads on SIGHUP or `reload`, and shuts
+// down cleanly on SIGTERM/SIGINT. The main thread owns the control socket and every decision
+// about which bots run; bots only ever talk to it through their runners.
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/daemon_config.hpp"
+#include "daemon/bot_runner.hpp"
+
+namespace zmq { class context_t; }
+namespace smoops::bus {
+class ControlServer;
+class CurveAuthenticator;
+class Publisher;
+struct CurveServer;
+}  // namespace smoops::bus
+
+namespace smoops::daemon {
+
+/// Set by the signal handlers, read by the main loop.
+struct SignalFlags {
+  std::atomic<bool> terminate{false};
+  std::atomic<bool> reload{false};
+};
+
+class Daemon {
+ public:
+  /// Validates every bot and binds the sockets (throws ConfigError, BusError); starts no bot.
+  Daemon(config::DaemonConfig config, SignalFlags& signals);
+  ~Daemon();
+
+  /// Starts every bot, tells systemd it is ready, and serves until told to stop. Returns the
+  /// process exit code.
+  int run();
+
+ private:
+  struct ManagedBot {
+    std::string fingerprint;  // the bot file's path and text: what "changed" means on reload
+    std::unique_ptr<BotRunner> runner;
+  };
+
+  nlohmann::json handle(const nlohmann::json& request);
+  nlohmann::json bot_command(const std::string& command, const std::string& name);
+  nlohmann::json bots_json() const;
+  nlohmann::json reload();
+  void launch(config::BotConfig bot, std::string fingerprint);
+  void publish_daemon_status();
+  void shut_down();
+
+  SignalFlags& signals_;
+  config::DaemonConfig config_;
+  std::unique_ptr<zmq::context_t> context_;
+  std::unique_ptr<bus::CurveServer> curve_;
+  std::unique_ptr<bus::CurveAuthenticator> authenticator_;
+  std::unique_ptr<bus::Publisher> publisher_;
+  std::unique_ptr<bus::ControlServer> control_;
+  std::unique_ptr<plugin::PluginRegistry> registry_;
+  std::map<std::string, std::pair<config::BotConfig, std::string>> validated_;  // from the last (re)load
+  std::map<std::string, ManagedBot> bots_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+/// The file text plus its path: two bot files are "the same" when this is equal.
+std::string bot_fingerprint(const std::filesystem::path& file);
+
+}  // namespace smoops::daemon
