@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: installs what smoops needs, builds it, makes a synthetic market data file, validates
-# the demo bot and backtests it through the real plugins, writing a JSON report.
+# the demo bot and backtests it through the real plugins (JSON report), then runs smoopsd with two
+# paper bots replaying that file at high speed, shows `smoops status` and a few seconds of
+# `smoops watch`, pauses and resumes a bot, and stops the daemon with SIGTERM.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,6 +16,12 @@ smoops="$build_dir/bin/smoops"
 demo_dir="$build_dir/demo"
 mkdir -p "$demo_dir/data"
 cp config/btc-sma.yaml "$demo_dir/btc-sma.yaml"
+rm -rf "$demo_dir/bots.d" && cp -r config/bots.d "$demo_dir/bots.d"
+# The demo daemon listens on ipc:// sockets in the demo folder, so it cannot clash with a daemon
+# already running on the default ports.
+sed -e "s|tcp://127.0.0.1:7600|ipc://$PWD/$demo_dir/publish.sock|" \
+    -e "s|tcp://127.0.0.1:7601|ipc://$PWD/$demo_dir/snapshot.sock|" \
+    -e "s|tcp://127.0.0.1:7602|ipc://$PWD/$demo_dir/control.sock|" config/smoopsd.yaml > "$demo_dir/smoopsd.yaml"
 
 echo "== plugins"
 "$smoops" plugins list
@@ -38,3 +46,30 @@ for t in report["trades"][:5]:
     print(f'  {when(t["entry_ts"])} buy {t["qty"]} @ {t["entry_price"]} -> {when(t["exit_ts"])} sell @ {t["exit_price"]}'
           f'  pnl {t["pnl"]} (fees {t["fees"]})')
 PY
+
+echo
+echo "== smoopsd: two paper bots replaying the file at 30000x real time"
+"$build_dir/bin/smoopsd" --config "$demo_dir/smoopsd.yaml" 2>"$demo_dir/smoopsd.log" &
+daemon_pid=$!
+trap 'kill -TERM $daemon_pid 2>/dev/null || true' EXIT
+endpoints=(--daemon-config "$demo_dir/smoopsd.yaml")
+for _ in $(seq 50); do
+  "$smoops" status "${endpoints[@]}" --timeout-ms 200 >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$smoops" status "${endpoints[@]}"
+echo
+echo "== smoops watch (3 seconds)"
+"$smoops" watch "${endpoints[@]}" --duration-s 3 | grep -v " equity " | tail -n 20
+echo
+echo "== smoops pause btc-paper, then resume"
+"$smoops" pause btc-paper "${endpoints[@]}"
+"$smoops" bots "${endpoints[@]}"
+"$smoops" resume btc-paper "${endpoints[@]}"
+echo
+echo "== SIGTERM"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" && status=0 || status=$?
+trap - EXIT
+echo "smoopsd exited with status $status; its log: $demo_dir/smoopsd.log"
+tail -n 4 "$demo_dir/smoopsd.log"

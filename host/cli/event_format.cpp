@@ -99,8 +99,13 @@ std::string format_event(std::string_view topic, std::uint64_t sequence, std::st
   std::string text;
   const Json payload = Json::parse(payload_text, nullptr, /*allow_exceptions=*/false);
   if (payload.is_object()) {
-    if (const auto ts = payload.find("ts"); ts != payload.end() && ts->is_number_integer() && ts->get<std::int64_t>() >= 0)
-      millis = ts->get<std::int64_t>();
+    // The event's own time (an order's last update, a fill's, a bar's), else the time it arrived.
+    for (const char* key : {"ts", "updated_ts"}) {
+      if (const auto ts = payload.find(key); ts != payload.end() && ts->is_number_integer() && ts->get<std::int64_t>() >= 0) {
+        millis = ts->get<std::int64_t>();
+        break;
+      }
+    }
     text = details(kind, payload);
   } else {
     text = std::string(payload_text.substr(0, kMaxRawPayloadChars));

@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitBotFault = 6,       ///< a bot halted because its plugin threw
   kExitOutput = 7,         ///< an output file could not be written
   kExitDaemon = 8,         ///< the daemon refused the request or did not answer
+  kExitBus = 9,            ///< smoopsd: a ZeroMQ endpoint could not be bound or secured
 };
 
 }  // namespace smoops::cli

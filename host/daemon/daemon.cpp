@@ -66,6 +66,12 @@ nlohmann::json summary_json(const BotSummary& s) {
 
 }  // namespace
 
+std::size_t validate_daemon(const config::DaemonConfig& daemon) {
+  check_exposure(daemon.bus);
+  const auto registry = load_registry(daemon);
+  return validate_all(daemon, *registry).size();
+}
+
 std::string bot_fingerprint(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::stringstream text;
@@ -82,8 +88,12 @@ Daemon::Daemon(config::DaemonConfig config, SignalFlags& signals)
   context_ = std::make_unique<zmq::context_t>(1);
   if (config_.bus.curve) {
     curve_ = std::make_unique<bus::CurveServer>();
-    curve_->keys = bus::load_curve_secret_key(config_.bus.curve->secret_key_file.string());
-    curve_->authorized_client_keys = bus::load_authorized_keys(config_.bus.curve->authorized_keys_file.string());
+    try {
+      curve_->keys = bus::load_curve_secret_key(config_.bus.curve->secret_key_file.string());
+      curve_->authorized_client_keys = bus::load_authorized_keys(config_.bus.curve->authorized_keys_file.string());
+    } catch (const std::runtime_error& e) {
+      throw config::ConfigError(config_.bus.mark, std::string("bus.curve: ") + e.what());
+    }
     authenticator_ = std::make_unique<bus::CurveAuthenticator>(*context_, curve_->authorized_client_keys);
   }
   bus::PublisherOptions options;

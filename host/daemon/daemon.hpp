@@ -69,6 +69,10 @@ class Daemon {
   std::chrono::steady_clock::time_point started_;
 };
 
+/// Everything `smoopsd --check` and a start validate (bus exposure, plugins, every bot, runnable
+/// modes); returns the number of bots or throws ConfigError.
+std::size_t validate_daemon(const config::DaemonConfig& daemon);
+
 /// The file text plus its path: two bot files are "the same" when this is equal.
 std::string bot_fingerprint(const std::filesystem::path& file);
 

@@ -11,11 +11,10 @@
 
 #include "cli/arguments.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/plugin_search_path.hpp"
 #include "cli/run_command.hpp"
 #include "config/daemon_config.hpp"
+#include "bus/bus_error.hpp"
 #include "daemon/daemon.hpp"
-#include "engine/bot_validation.hpp"
 
 namespace smoops::daemon {
 namespace {
@@ -62,15 +61,18 @@ int run(const std::vector<std::string>& args) {
   config::DaemonConfig daemon = config::load_daemon_config(parsed.required("config"));
   set_up_logging(daemon);
   if (parsed.flag("check")) {
-    const plugin::PluginRegistry registry(cli::plugin_search_path(daemon.plugin_dirs));
-    for (const auto& error : registry.errors()) spdlog::warn("{}", error.what());
-    const auto bots = engine::validate_daemon_bots(daemon, registry);
-    spdlog::info("config {} is valid: {} bots", daemon.file.string(), bots.size());
+    const std::size_t bots = validate_daemon(daemon);
+    spdlog::info("config {} is valid: {} bots", daemon.file.string(), bots);
     return cli::kExitOk;
   }
   install_signal_handlers();
-  Daemon host(std::move(daemon), signal_flags);
-  return host.run();
+  try {
+    Daemon host(std::move(daemon), signal_flags);
+    return host.run();
+  } catch (const bus::BusError& e) {
+    spdlog::error("{}", e.what());
+    return cli::kExitBus;
+  }
 }
 
 }  // namespace
