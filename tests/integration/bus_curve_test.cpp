@@ -81,19 +81,19 @@ TEST(BusCurve, OnlyAuthorizedClientsAreServed) {
   ASSERT_TRUE(publisher.publish(StateModel::classify("bot.a.status", R"({"running":true})")));
   publisher.flush();
 
-  const auto subscriber_options = [&](const CurveKeyPair& client) {
+  const auto subscriber_options = [&](const CurveKeyPair& client, std::chrono::milliseconds snapshot_timeout) {
     SubscriberOptions subscriber;
     subscriber.publish_endpoint = publisher.publish_endpoint();
     subscriber.snapshot_endpoint = publisher.snapshot_endpoint();
-    subscriber.snapshot_timeout = 300ms;
+    subscriber.snapshot_timeout = snapshot_timeout;
     subscriber.curve_client = client;
     subscriber.curve_server_public_key = server.keys.public_key;
     return subscriber;
   };
-  CloneSubscriber refused(context, subscriber_options(stranger));
+  CloneSubscriber refused(context, subscriber_options(stranger, 300ms));
   EXPECT_THROW(refused.connect(), BusError);
 
-  CloneSubscriber served(context, subscriber_options(authorized));
+  CloneSubscriber served(context, subscriber_options(authorized, 2000ms));
   served.connect();
   EXPECT_EQ(served.sequence(), 1u);
   EXPECT_EQ(served.state().entries().at("bot.a.status"), R"({"running":true})");

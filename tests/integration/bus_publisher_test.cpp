@@ -36,7 +36,7 @@ SubscriberOptions subscriber_options(const Publisher& publisher) {
   SubscriberOptions options;
   options.publish_endpoint = publisher.publish_endpoint();
   options.snapshot_endpoint = publisher.snapshot_endpoint();
-  options.snapshot_timeout = 1000ms;
+  options.snapshot_timeout = 2000ms;
   return options;
 }
 
@@ -107,9 +107,9 @@ void wait_until_subscribed(Publisher& publisher, RawSubscriber& subscriber) {
   while (probe && probe->sequence < last_probe) probe = subscriber.receive(500ms);
 }
 
-// Reads until the subscriber has applied `sequence`, for at most 2 s.
+// Reads until the subscriber has applied `sequence`, for at most 5 s (sanitizer builds are slow).
 void follow_until(CloneSubscriber& subscriber, std::uint64_t sequence) {
-  const auto deadline = Clock::now() + 2s;
+  const auto deadline = Clock::now() + 5s;
   while (subscriber.sequence() < sequence && Clock::now() < deadline) subscriber.next(50ms);
   ASSERT_EQ(subscriber.sequence(), sequence);
 }
@@ -188,28 +188,31 @@ TEST(BusPublisher, NonReadingSubscriberNeverBlocksPublish) {
   constexpr int kCount = 200'000;
   const std::uint64_t before = publisher.stats().published;
   std::atomic<bool> publishing_done = false;
+  const auto start = Clock::now();
+  std::chrono::nanoseconds publishing_took{};
   std::thread producer([&] {
     for (int i = 0; i < kCount; ++i) ASSERT_TRUE(publisher.publish(scripted_message(i)));
+    publishing_took = Clock::now() - start;
     publishing_done = true;
   });
-  const auto start = Clock::now();
   // The reader keeps up as best it can; what its high-water mark drops it recovers by
   // re-snapshotting when the next message shows the gap. A loss at the very end shows only with a
   // later message, so when idle the test sends one, as the daemon's periodic daemon.status does.
   while (!publishing_done) reader.next(10ms);
   producer.join();
   publisher.flush();
+  const auto catch_up_start = Clock::now();
   while (reader.sequence() < publisher.stats().published) {
     if (!reader.next(10ms)) {
       publisher.publish(classified("bot.probe.log", R"({"heartbeat":true})"));
       publisher.flush();
     }
-    ASSERT_LT(Clock::now() - start, 5s);
+    ASSERT_LT(Clock::now() - catch_up_start, 5s) << "the reader never caught up";
   }
   EXPECT_GE(publisher.stats().published, before + kCount);
   EXPECT_EQ(reader.state(), scripted_state(kCount));
-  std::printf("[ measure  ] 200k messages through a non-reading and a reading subscriber in %lld ms, %llu resyncs\n",
-              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()),
+  std::printf("[ measure  ] 200k publish() calls took %lld ms with a non-reading subscriber; the reader resynced %llu times\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(publishing_took).count()),
               static_cast<unsigned long long>(reader.resyncs()));
 }
 
