@@ -206,8 +206,9 @@ int control_command(const std::string& command, const std::vector<std::string>& 
 }
 
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  const Arguments parsed(args, with_endpoint_options({"count", "duration-s"}), {});
+  const Arguments parsed(args, with_endpoint_options({"count", "duration-s"}), {"raw"});
   if (parsed.positionals().size() > 1) throw UsageError("watch takes at most one BOT");
+  const bool raw = parsed.flag("raw");
   const std::int64_t max_events = integer_option(parsed, "count", 0, 1, INT64_MAX);
   const std::int64_t duration_s = integer_option(parsed, "duration-s", 0, 1, 365LL * 86'400);
   const DaemonEndpoints endpoints = daemon_endpoints(parsed);
@@ -234,8 +235,12 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
       throw;
     }
     if (!message) continue;
-    out << format_event(message->topic, message->sequence, message->payload, std::chrono::system_clock::now())
-        << std::endl;
+    if (raw) {
+      out << message->sequence << ' ' << message->topic << ' ' << message->payload << std::endl;
+    } else {
+      out << format_event(message->topic, message->sequence, message->payload, std::chrono::system_clock::now())
+          << std::endl;
+    }
     ++events;
   }
   return kExitOk;

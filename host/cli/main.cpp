@@ -33,7 +33,7 @@ std::string usage() {
          "  start|stop|pause|resume|flatten BOT [--json]\n"
          "                       control one bot of the daemon (flatten: close its position)\n"
          "  reload [--json]      make the daemon re-read its bot files\n"
-         "  watch [BOT] [--count N] [--duration-s S]\n"
+         "  watch [BOT] [--count N] [--duration-s S] [--raw]\n"
          "                       print the daemon's events as they are published (Ctrl-C stops)\n"
          "  keys generate --out PREFIX\n"
          "                       write a CURVE key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub\n"
