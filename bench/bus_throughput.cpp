@@ -12,7 +12,9 @@
 // Publisher options are the daemon's defaults (queue_capacity 65,536, SNDHWM 100,000) unless
 // --queue / --hwm say otherwise; subscribers use the RCVHWM of CloneSubscriber (1,000,000).
 //
-//   smoops_bench_bus [--messages N] [--out FILE] [--queue N] [--hwm N] [--quick]
+//   smoops_bench_bus [--messages N] [--out FILE] [--queue N] [--hwm N]
+//                    [--transport tcp|ipc] [--producers N] [--subscribers N] [--policy retry|drop]
+// (the last four pick one scenario of the matrix; by default every one runs)
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -177,7 +179,7 @@ nlohmann::ordered_json run_scenario(const Scenario& scenario, std::uint64_t mess
     subscribers.push_back(std::make_unique<BenchSubscriber>(subscriber_context, publisher.publish_endpoint()));
   // Slow joiners: publish warm-up messages until every subscriber has seen one.
   const auto warmup_deadline = Clock::now() + 10s;
-  for (bool all = false; !all;) {
+  for (bool all = subscribers.empty(); !all;) {
     publisher.publish(bus::BusMessage{std::string(kWarmupTopic), "{}", bus::StateEffect::None, {}});
     std::this_thread::sleep_for(2ms);
     all = true;
@@ -257,11 +259,13 @@ nlohmann::ordered_json run_scenario(const Scenario& scenario, std::uint64_t mess
   result["producers_done_s"] = std::chrono::duration<double>(produced - start).count();
   result["publish_s"] = publish_s;
   result["published_per_s"] = static_cast<double>(published) / publish_s;
-  result["process_cpu_s"] = cpu_s;  // publisher, producers and subscribers until the last one is done
+  result["process_cpu_s"] = cpu_s;
+  result["published_per_process_cpu_s"] = static_cast<double>(published) / cpu_s;  // publisher, producers and subscribers until the last one is done
 
   nlohmann::ordered_json subs = nlohmann::json::array();
   double min_rate = 0, sum_rate = 0;
-  std::uint64_t total_missing = 0, total_gaps = 0, total_out_of_order = 0, min_received = messages, total_lost = 0;
+  std::uint64_t total_missing = 0, total_gaps = 0, total_out_of_order = 0, total_lost = 0;
+  std::uint64_t min_received = subscribers.empty() ? 0 : messages;
   for (const auto& subscriber : subscribers) {
     const SubscriberResult& r = subscriber->result();
     const double seconds = std::chrono::duration<double>(r.last_receive - start).count();
@@ -282,7 +286,7 @@ nlohmann::ordered_json run_scenario(const Scenario& scenario, std::uint64_t mess
     min_received = std::min(min_received, r.received);
   }
   result["delivered_per_s_per_subscriber_min"] = min_rate;
-  result["delivered_per_s_per_subscriber_mean"] = sum_rate / static_cast<double>(subscribers.size());
+  result["delivered_per_s_per_subscriber_mean"] = subscribers.empty() ? 0.0 : sum_rate / static_cast<double>(subscribers.size());
   result["delivered_per_s_total"] = sum_rate;
   result["received_min"] = min_received;
   result["gaps_total"] = total_gaps;
@@ -294,7 +298,8 @@ nlohmann::ordered_json run_scenario(const Scenario& scenario, std::uint64_t mess
 }
 
 void usage() {
-  std::cerr << "usage: smoops_bench_bus [--messages N] [--out FILE] [--queue N] [--hwm N] [--quick]\n";
+  std::cerr << "usage: smoops_bench_bus [--messages N] [--out FILE] [--queue N] [--hwm N]\n"
+               "                        [--transport tcp|ipc] [--producers N] [--subscribers N] [--policy retry|drop]\n";
 }
 
 }  // namespace
@@ -305,12 +310,19 @@ int main(int argc, char** argv) {
   const bus::PublisherOptions defaults;
   std::size_t queue_capacity = defaults.queue_capacity;
   int hwm = defaults.high_water_mark;
-  bool quick = false;
+  std::string only_transport, only_policy;
+  int only_producers = 0, only_subscribers = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     const bool has_value = i + 1 < argc;
-    if (flag == "--quick") {
-      quick = true;
+    if (flag == "--transport" && has_value) {
+      only_transport = argv[++i];
+    } else if (flag == "--policy" && has_value) {
+      only_policy = argv[++i];
+    } else if (flag == "--producers" && has_value) {
+      only_producers = std::stoi(argv[++i]);
+    } else if (flag == "--subscribers" && has_value) {
+      only_subscribers = std::stoi(argv[++i]);
     } else if (flag == "--messages" && has_value) {
       messages = std::stoull(argv[++i]);
     } else if (flag == "--out" && has_value) {
@@ -328,18 +340,25 @@ int main(int argc, char** argv) {
   const auto work = std::filesystem::temp_directory_path() / ("smoops-bench-bus-" + std::to_string(::getpid()));
   std::filesystem::create_directories(work);
 
+  // retry: every transport × 1 or 4 producers × 1 or 10 subscribers, and 1 producer with no
+  // subscriber (the publisher alone); drop: one producer (a bot), 1 or 10 subscribers.
   std::vector<Scenario> scenarios;
-  for (const std::string transport : {"tcp", "ipc"})
-    for (int producers : {1, 4})
-      for (int subscribers : {1, 10}) {
-        if (quick && (producers == 4 || transport == "ipc")) continue;
-        scenarios.push_back({transport, producers, subscribers, true});
-      }
-  for (const std::string transport : {"tcp", "ipc"})
-    for (int subscribers : {1, 10}) {
-      if (quick && transport == "ipc") continue;
-      scenarios.push_back({transport, 1, subscribers, false});
-    }
+  for (const bool retry : {true, false})
+    for (const std::string transport : {"tcp", "ipc"})
+      for (int producers : {1, 4})
+        for (int subscribers : {0, 1, 10}) {
+          if (!retry && producers != 1 && only_producers == 0) continue;
+          if (subscribers == 0 && (!retry || producers != 1)) continue;
+          if (!only_transport.empty() && transport != only_transport) continue;
+          if (!only_policy.empty() && (retry ? "retry" : "drop") != only_policy) continue;
+          if (only_producers != 0 && producers != only_producers) continue;
+          if (only_subscribers != 0 && subscribers != only_subscribers) continue;
+          scenarios.push_back({transport, producers, subscribers, retry});
+        }
+  if (!only_policy.empty() && only_policy != "retry" && only_policy != "drop") {
+    usage();
+    return 2;
+  }
 
   nlohmann::ordered_json results;
   results["benchmark"] = "bus::Publisher throughput, in process, SUB sockets on threads of the same process";

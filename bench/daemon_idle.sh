@@ -63,7 +63,7 @@ for ((i = 1; i <= bots; ++i)); do
   cat > "$work/bots.d/$name.yaml" <<EOF
 name: $name
 mode: paper
-instrument: {symbol: ORCL, tick_size: 0.000001, lot_size: 1, min_notional: 1}
+instrument: {symbol: ORCL/USD, tick_size: 0.000001, lot_size: 1, min_notional: 1}
 strategy: {plugin: sma_cross, params: {fast: 10, slow: 30, quantity: 10}}
 exchange: {plugin: sim, params: {fee_rate: 0.001}}
 data: {csv: $csv, speed: 1}

@@ -152,7 +152,7 @@ DataError::DataError(std::filesystem::path file, std::size_t line, const std::st
       message_(message) {}
 
 CsvBarReader::CsvBarReader(std::filesystem::path file)
-    : path_(std::move(file)), buffer_(std::make_unique<char[]>(kBufferSize)) {
+    : path_(std::move(file)), buffer_(std::make_unique_for_overwrite<char[]>(kBufferSize)) {
   file_.fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (file_.fd < 0) fail(0, std::string("cannot open: ") + std::strerror(errno));
   std::string_view header;

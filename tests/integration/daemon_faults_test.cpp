@@ -50,8 +50,8 @@ TEST(DaemonFaults, ThrowingStrategyHaltsOnlyItsOwnBot) {
     EXPECT_TRUE(halted) << "no halted status for the throwing bot";
     const Json thrower = daemon.bots().at("thrower");
     EXPECT_NE(thrower.at("reason").get<std::string>().find("deliberate failure"), std::string::npos) << thrower.dump();
-    // Its one buy filled before it threw; nothing more after.
-    EXPECT_EQ(bus->of("thrower", "fill").size(), 1u);
+    // Its one order (on bar 1) came before it threw.
+    EXPECT_EQ(bus->of("thrower", "order").size(), 1u);
     EXPECT_EQ(daemon.bots().at("good").at("bars"), 10'999);
     with_faulty = fills_of(*bus, "good");
     EXPECT_EQ(daemon.stop(), 0);

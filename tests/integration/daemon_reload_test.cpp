@@ -64,13 +64,18 @@ TEST(DaemonReload, SighupAppliesAddedRemovedAndChangedBotsAndLeavesTheOthersRunn
   EXPECT_NE(log.find(R"(added ["c"], removed ["b"], restarted ["a"], unchanged ["d"])"), std::string::npos) << log;
 
   // b published its final status; a started over (a "running" status with bars 0); d never did.
-  ASSERT_TRUE(bus->until([](const Message& m) { return m.bot() == "c" && m.kind() == "equity"; }, 3s));
-  bool b_stopped = false, a_restarted = false;
-  for (const auto& m : bus->of("b", "status")) b_stopped = b_stopped || m.payload.at("state") == "stopped";
-  for (const auto& m : bus->of("a", "status"))
-    a_restarted = a_restarted || (m.payload.at("state") == "running" && m.payload.at("bars") == 0);
-  EXPECT_TRUE(b_stopped);
-  EXPECT_TRUE(a_restarted);
+  bool b_stopped = false, a_restarted = false, c_running = false;
+  ASSERT_TRUE(bus->until(
+      [&](const Message& m) {
+        if (m.kind() == "status" && m.sequence > reload_mark) {
+          b_stopped = b_stopped || (m.bot() == "b" && m.payload.at("state") == "stopped");
+          a_restarted = a_restarted || (m.bot() == "a" && m.payload.at("state") == "running" && m.payload.at("bars") == 0);
+        }
+        c_running = c_running || (m.bot() == "c" && m.kind() == "equity");
+        return b_stopped && a_restarted && c_running;
+      },
+      3s))
+      << "b stopped " << b_stopped << ", a restarted " << a_restarted << ", c running " << c_running;
   for (const auto& m : bus->of("d", "status"))
     if (m.sequence > reload_mark) ADD_FAILURE() << "d published a status: " << m.payload.dump();
   EXPECT_GT(bars_of(daemon, "d"), d_before);

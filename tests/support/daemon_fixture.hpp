@@ -207,7 +207,8 @@ class DaemonUnderTest {
   /// The bots' summaries from `bots`, by name.
   std::map<std::string, Json> bots() {
     std::map<std::string, Json> by_name;
-    for (const Json& bot : request({{"command", "bots"}}).at("bots")) by_name[bot.at("name")] = bot;
+    const Json reply = request({{"command", "bots"}});
+    for (const Json& bot : reply.at("bots")) by_name[bot.at("name").get<std::string>()] = bot;
     return by_name;
   }
   /// Polls `bots` until every bot has finished (true) or `timeout` passes.
