@@ -209,6 +209,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     observer.publish_status("warm-up");
+    observer.flush();
     std::this_thread::sleep_for(5ms);
   }
   publisher.flush();
@@ -223,10 +224,12 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_until(origin + pace * static_cast<std::int64_t>(i));
     started[i] = SteadyClock::now();
     bot.process_bar(bars[i]);
+    observer.flush();  // as the daemon's BotRunner does after every event
     processed[i] = SteadyClock::now();
   }
   const auto ended = SteadyClock::now();
   bot.stop();
+  observer.flush();
   publisher.flush();
   std::this_thread::sleep_for(200ms);
   subscriber.stop();

@@ -139,6 +139,27 @@ struct Publisher::Impl {
     return true;
   }
 
+  std::size_t publish_all(std::vector<BusMessage>& messages) {
+    std::size_t queued = 0;
+    bool must_wake = false;
+    {
+      std::lock_guard lock(queue_mutex);
+      for (BusMessage& message : messages) {
+        if (queue.size() >= options.queue_capacity) {
+          dropped.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        queue.push_back(std::move(message));
+        ++accepted;
+        ++queued;
+      }
+      if (queued) must_wake = std::exchange(thread_sleeping, false);
+    }
+    messages.clear();
+    if (must_wake) wake.raise();
+    return queued;
+  }
+
   void flush() {
     std::unique_lock lock(queue_mutex);
     const std::uint64_t target = accepted;
@@ -255,6 +276,8 @@ Publisher::Publisher(zmq::context_t& context, PublisherOptions options)
 Publisher::~Publisher() = default;
 
 bool Publisher::publish(BusMessage message) { return impl_->publish(std::move(message)); }
+
+std::size_t Publisher::publish_all(std::vector<BusMessage>& messages) { return impl_->publish_all(messages); }
 
 void Publisher::flush() { impl_->flush(); }
 

@@ -50,6 +50,10 @@ class Publisher {
 
   /// Queues a message; never blocks. False when the queue is full (the message is counted as dropped).
   bool publish(BusMessage message);
+  /// Queues messages in order under one lock with at most one wake-up of the publisher thread
+  /// (what a bot produces for one event); returns how many were queued, counts the rest as
+  /// dropped, and empties `messages`.
+  std::size_t publish_all(std::vector<BusMessage>& messages);
   /// Waits until everything queued before this call has been sent (for shutdown and tests).
   void flush();
   PublisherStats stats() const;

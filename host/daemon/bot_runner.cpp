@@ -119,7 +119,11 @@ void BotRunner::drain_commands(Parts& parts) {
     pending.swap(commands_);
     commands_pending_ = false;
   }
-  for (Command& command : pending) command.reply.set_value(execute(parts, command.name));
+  for (Command& command : pending) {
+    nlohmann::json reply = execute(parts, command.name);
+    parts.observer.flush();  // published before the reply says it is done
+    command.reply.set_value(std::move(reply));
+  }
   if (!pending.empty()) update_summary(parts, false, {});
 }
 
@@ -141,6 +145,7 @@ void BotRunner::run() {
   std::string end_reason;
   try {
     bot.start();
+    parts.observer.flush();
     update_summary(parts, false, {});
     data::CsvBarReader reader(bot_.data->csv);
     const bool paced = bot_.mode == config::Mode::Paper;
@@ -167,6 +172,7 @@ void BotRunner::run() {
         if (!wait_until(wall_origin + offset, parts)) break;
       }
       bot.process_bar(bar);
+      parts.observer.flush();
       if (paced || ++since_summary % 4096 == 0) update_summary(parts, false, {});
     }
     if (stop_requested_) end_reason = "stopped";
@@ -178,6 +184,7 @@ void BotRunner::run() {
   bot.stop();
   parts.observer.publish_last_equity();
   parts.observer.publish_status(end_reason);
+  parts.observer.flush();
   // Commands that raced the end get an answer, not a timeout.
   {
     std::lock_guard lock(mutex_);

@@ -21,7 +21,11 @@ void BusObserver::send(const char* kind, std::string payload, bus::StateEffect e
   message.payload = std::move(payload);
   message.effect = effect;
   message.key = effect == bus::StateEffect::None ? std::string() : key.empty() ? message.topic : std::move(key);
-  publisher_.publish(std::move(message));  // a full queue is counted by the publisher
+  pending_.push_back(std::move(message));
+}
+
+void BusObserver::flush() {
+  if (!pending_.empty()) publisher_.publish_all(pending_);  // a full queue is counted by the publisher
 }
 
 void BusObserver::on_order(const Order& order) {

@@ -2,10 +2,12 @@
 // Turns one bot's events into published messages (docs/messages.md): every order change, fill,
 // position change, state change and log line, and the equity at each bar (in backtest mode at
 // most one bar in kBacktestEquityEvery, so a fast backtest does not flood subscribers). Runs on
-// the bot's thread; hands messages to the publisher's queue and never blocks.
+// the bot's thread. Messages are collected while the bot handles one event and handed to the
+// publisher's queue together by flush() (one lock, one wake-up); it never blocks.
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bus/publisher.hpp"
 #include "config/bot_config.hpp"
@@ -34,6 +36,8 @@ class BusObserver final : public engine::BotObserver, public engine::LogTap {
   /// Publishes the equity of the last bar processed, if it was skipped by the sampling.
   void publish_last_equity();
   std::uint64_t bars() const { return bars_; }
+  /// Hands what the last event produced to the publisher; call after every call into the bot.
+  void flush();
 
  private:
   void send(const char* kind, std::string payload, bus::StateEffect effect, std::string key = {});
@@ -48,6 +52,7 @@ class BusObserver final : public engine::BotObserver, public engine::LogTap {
   std::uint64_t bars_ = 0;
   Timestamp last_bar_ts_;
   bool last_equity_published_ = true;
+  std::vector<bus::BusMessage> pending_;
 };
 
 }  // namespace smoops::daemon

@@ -112,7 +112,8 @@ TEST(DaemonBus, LateJoinerReconstructsExactlyTheStateOfAnEarlySubscriber) {
 /// the seconds from "ready" until every bot finished, and the bots' summaries.
 std::pair<double, std::map<std::string, Json>> run_backtest_bots(int bots, bool stuck_subscriber) {
   DaemonUnderTest daemon;
-  daemon.write_config();
+  // A small high-water mark, so the stuck subscriber's queue really fills up and ZeroMQ drops for it.
+  daemon.write_config("  high_water_mark: 1000\n");
   daemon.start();  // no bots yet: the stuck subscriber is connected before the first message
   std::optional<zmq::socket_t> stuck;
   if (stuck_subscriber) {
@@ -133,6 +134,8 @@ std::pair<double, std::map<std::string, Json>> run_backtest_bots(int bots, bool 
   EXPECT_TRUE(daemon.wait_all_finished(10s));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto summaries = daemon.bots();
+  const Json status = daemon.request({{"command", "status"}});
+  EXPECT_EQ(status.at("daemon").at("dropped"), 0) << status.dump();  // the bots' queue never overflowed
   EXPECT_EQ(daemon.stop(), 0);
   return {seconds, summaries};
 }
@@ -140,8 +143,13 @@ std::pair<double, std::map<std::string, Json>> run_backtest_bots(int bots, bool 
 TEST(DaemonBus, SubscriberThatNeverReadsDoesNotSlowTheBots) {
   constexpr int kBots = 6;
   run_backtest_bots(kBots, false);  // warm the page cache and the plugin files
+  // The best of two runs each, interleaved, so that one hiccup of a busy machine does not decide.
   auto [alone, alone_bots] = run_backtest_bots(kBots, false);
   auto [stuck, stuck_bots] = run_backtest_bots(kBots, true);
+  alone = std::min(alone, run_backtest_bots(kBots, false).first);
+  const auto [stuck_again, stuck_again_bots] = run_backtest_bots(kBots, true);
+  stuck = std::min(stuck, stuck_again);
+  EXPECT_EQ(stuck_again_bots, stuck_bots);
   ASSERT_EQ(alone_bots.size(), static_cast<std::size_t>(kBots));
   for (auto& [name, bot] : alone_bots) {
     SCOPED_TRACE(name);
