@@ -4,8 +4,13 @@
 // (the snapshot a late subscriber starts from), so the publisher never parses JSON.
 
 #include <string>
+#include <string_view>
 
 namespace smoops::bus {
+
+/// The topic of the greeting the publisher sends when a subscription arrives (an event, part of
+/// the sequence); a subscriber waits for it before asking for a snapshot.
+inline constexpr std::string_view kHelloTopic = "bus.hello";
 
 /// What a message does to the published state.
 enum class StateEffect : unsigned char {

@@ -56,9 +56,14 @@ struct CloneSubscriber::Impl {
       // Subscribed before the snapshot is asked for, so that no update between the two is lost:
       // ZeroMQ queues them while we wait, and those the snapshot already holds are dropped by sequence.
       updates.set(zmq::sockopt::subscribe, options.topic_prefix);
+      if (!options.topic_prefix.empty()) updates.set(zmq::sockopt::subscribe, std::string(kHelloTopic));
       connect_socket(updates, options.publish_endpoint);
       connect_socket(snapshots, options.snapshot_endpoint);
       connected = true;
+      // The publisher greets every subscription; once anything arrives our subscription is live,
+      // so every update after the snapshot reaches us (before that, ZeroMQ may drop them).
+      std::array<zmq::pollitem_t, 1> items = {{{updates.handle(), 0, ZMQ_POLLIN, 0}}};
+      zmq::poll(items.data(), items.size(), options.snapshot_timeout);
     }
     load_snapshot();
   }
@@ -132,6 +137,7 @@ struct CloneSubscriber::Impl {
     }
     ReceivedMessage message{frames[0].to_string(), *received_sequence, frames[2].to_string()};
     sequence = message.sequence;
+    if (message.topic == kHelloTopic) return std::nullopt;  // bus housekeeping, not an event
     try {
       state.apply_received(message.topic, message.payload);
     } catch (const std::invalid_argument& error) {

@@ -99,12 +99,15 @@ struct Publisher::Impl {
 
   Impl(zmq::context_t& context, PublisherOptions opts)
       : options(std::move(opts)),
-        updates(context, zmq::socket_type::pub),
+        updates(context, zmq::socket_type::xpub),
         snapshots(context, zmq::socket_type::router) {
     require_curve_off_loopback(options.publish_endpoint, options.curve);
     require_curve_off_loopback(options.snapshot_endpoint, options.curve);
     updates.set(zmq::sockopt::sndhwm, options.high_water_mark);
     updates.set(zmq::sockopt::linger, 0);
+    // XPUB tells us of every subscription (verbose: repeated topics too), so that a new subscriber
+    // can be greeted: the greeting proves its subscription is live before it asks for a snapshot.
+    updates.set(zmq::sockopt::xpub_verbose, 1);
     snapshots.set(zmq::sockopt::linger, 0);
     snapshots.set(zmq::sockopt::maxmsgsize, kMaxSnapshotFrameBytes);
     bound_publish_endpoint = bind_socket(updates, options.publish_endpoint, options.curve);
@@ -169,8 +172,9 @@ struct Publisher::Impl {
   void run() {
     std::vector<BusMessage> batch;
     batch.reserve(queue.capacity());
-    std::array<zmq::pollitem_t, 2> items = {{{snapshots.handle(), 0, ZMQ_POLLIN, 0},
-                                             {nullptr, wake.fd(), ZMQ_POLLIN, 0}}};
+    std::array<zmq::pollitem_t, 3> items = {{{snapshots.handle(), 0, ZMQ_POLLIN, 0},
+                                             {nullptr, wake.fd(), ZMQ_POLLIN, 0},
+                                             {updates.handle(), 0, ZMQ_POLLIN, 0}}};
     while (true) {
       bool stop = false;
       {
@@ -190,6 +194,7 @@ struct Publisher::Impl {
         batch.clear();
         // Between batches too, so that a steady stream of updates cannot starve snapshot requests.
         serve_snapshot_requests();
+        greet_new_subscribers();
         continue;
       }
       if (stop) return;
@@ -197,9 +202,21 @@ struct Publisher::Impl {
         zmq::poll(items.data(), items.size(), std::chrono::milliseconds{-1});
         if (items[1].revents & ZMQ_POLLIN) wake.clear();
         if (items[0].revents & ZMQ_POLLIN) serve_snapshot_requests();
+        if (items[2].revents & ZMQ_POLLIN) greet_new_subscribers();
       } catch (const zmq::error_t& error) {
         spdlog::error("bus: publisher on {}: {}", bound_publish_endpoint, error.what());
       }
+    }
+  }
+
+  // Each subscription arrives as one frame: 0x01 then the topic prefix (0x00 to unsubscribe).
+  void greet_new_subscribers() {
+    zmq::message_t frame;
+    while (updates.recv(frame, zmq::recv_flags::dontwait)) {
+      const std::string_view data = frame.to_string_view();
+      if (data.empty() || data[0] != '\x01') continue;
+      nlohmann::json hello{{"subscription", std::string(data.substr(1))}};
+      send_update(BusMessage{std::string(kHelloTopic), hello.dump(), StateEffect::None, {}});
     }
   }
 
