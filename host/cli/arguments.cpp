@@ -44,6 +44,19 @@ std::vector<std::string> Arguments::values(const std::string& name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
+std::int64_t Arguments::integer(const std::string& name, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
+  const auto text = value(name);
+  if (!text) return fallback;
+  try {
+    std::size_t used = 0;
+    const long long parsed = std::stoll(*text, &used);
+    if (used == text->size() && parsed >= lo && parsed <= hi) return parsed;
+  } catch (const std::logic_error&) {
+  }
+  throw UsageError("--" + name + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                   "], got '" + *text + "'");
+}
+
 std::string Arguments::required(const std::string& name) const {
   if (auto v = value(name)) return *v;
   throw UsageError("missing required option '--" + name + "'");

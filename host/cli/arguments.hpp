@@ -3,6 +3,7 @@
 // unknown option or a missing value throws UsageError, which the commands turn into usage text
 // and exit code 2.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -36,6 +37,9 @@ class Arguments {
   std::vector<std::string> values(const std::string& name) const;
   /// The value of --name; throws UsageError when it is missing.
   std::string required(const std::string& name) const;
+  /// The integer value of --name in [lo, hi], or `fallback` when absent; throws UsageError
+  /// ("--name: expected an integer in [lo, hi], got 'x'") otherwise.
+  std::int64_t integer(const std::string& name, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const;
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   const std::vector<std::string>& positionals() const { return positionals_; }
 

@@ -17,16 +17,7 @@ int backtest_command(const std::vector<std::string>& args, std::ostream& out, st
 
   engine::BacktestOptions options;
   if (auto data = parsed.value("data")) options.data_file = std::filesystem::absolute(*data);
-  if (auto points = parsed.value("equity-points")) {
-    try {
-      std::size_t used = 0;
-      const long long value = std::stoll(*points, &used);
-      if (used != points->size() || value < 2 || value > 1'000'000) throw std::out_of_range(*points);
-      options.equity_points = static_cast<std::size_t>(value);
-    } catch (const std::logic_error&) {
-      throw UsageError("--equity-points: expected an integer in [2, 1000000], got '" + *points + "'");
-    }
-  }
+  options.equity_points = static_cast<std::size_t>(parsed.integer("equity-points", 1000, 2, 1'000'000));
   options.record_orders = !parsed.flag("no-orders");
   if (bot.mode != config::Mode::Backtest)
     err << "note: " << bot.file.string() << " has mode " << config::to_string(bot.mode)

@@ -209,8 +209,8 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
   const Arguments parsed(args, with_endpoint_options({"count", "duration-s"}), {"raw"});
   if (parsed.positionals().size() > 1) throw UsageError("watch takes at most one BOT");
   const bool raw = parsed.flag("raw");
-  const std::int64_t max_events = integer_option(parsed, "count", 0, 1, INT64_MAX);
-  const std::int64_t duration_s = integer_option(parsed, "duration-s", 0, 1, 365LL * 86'400);
+  const std::int64_t max_events = parsed.integer("count", 0, 1, INT64_MAX);
+  const std::int64_t duration_s = parsed.integer("duration-s", 0, 1, 365LL * 86'400);
   const DaemonEndpoints endpoints = daemon_endpoints(parsed);
   const std::string prefix = parsed.positionals().empty() ? "" : "bot." + parsed.positionals().front() + ".";
 

@@ -23,20 +23,6 @@ const std::set<std::string>& daemon_endpoint_options() {
   return options;
 }
 
-std::int64_t integer_option(const Arguments& args, const std::string& name, std::int64_t fallback, std::int64_t lo,
-                            std::int64_t hi) {
-  const auto text = args.value(name);
-  if (!text) return fallback;
-  try {
-    std::size_t used = 0;
-    const long long value = std::stoll(*text, &used);
-    if (used == text->size() && value >= lo && value <= hi) return value;
-  } catch (const std::logic_error&) {
-  }
-  throw UsageError("--" + name + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                   "], got '" + *text + "'");
-}
-
 std::string connectable_endpoint(const std::string& bind_endpoint) {
   for (const std::string wildcard : {"tcp://*:", "tcp://0.0.0.0:"}) {
     if (bind_endpoint.rfind(wildcard, 0) == 0) return "tcp://127.0.0.1:" + bind_endpoint.substr(wildcard.size());
@@ -55,7 +41,7 @@ DaemonEndpoints daemon_endpoints(const Arguments& args) {
   endpoints.control = args.value("control").value_or(endpoints.control);
   endpoints.publish = args.value("publish").value_or(endpoints.publish);
   endpoints.snapshot = args.value("snapshot").value_or(endpoints.snapshot);
-  endpoints.timeout = std::chrono::milliseconds(integer_option(args, "timeout-ms", 3000, 1, 3'600'000));
+  endpoints.timeout = std::chrono::milliseconds(args.integer("timeout-ms", 3000, 1, 3'600'000));
 
   const auto server_key = args.value("server-key");
   const auto client_key = args.value("client-key");

@@ -38,8 +38,4 @@ std::string connectable_endpoint(const std::string& bind_endpoint);
 bus::ControlClientOptions control_client_options(const DaemonEndpoints& endpoints);
 bus::SubscriberOptions subscriber_options(const DaemonEndpoints& endpoints, std::string topic_prefix);
 
-/// Parses an integer option in [lo, hi]; throws UsageError naming the option otherwise.
-std::int64_t integer_option(const Arguments& args, const std::string& name, std::int64_t fallback, std::int64_t lo,
-                            std::int64_t hi);
-
 }  // namespace smoops::cli
