@@ -81,7 +81,11 @@ nlohmann::ordered_json backtest_to_json(const engine::BacktestReport& report) {
   for (const auto& trade : report.trades) trades.push_back(trade_to_json(trade));
   j["trades"] = std::move(trades);
   ordered_json orders = ordered_json::array();
-  for (const auto& order : report.orders) orders.push_back(engine::order_json(order));
+  for (const auto& order : report.orders) {
+    engine::JsonObjectWriter writer;
+    engine::write_order(writer, order);
+    orders.push_back(ordered_json::parse(std::move(writer).finish()));
+  }
   j["orders"] = std::move(orders);
   ordered_json equity = ordered_json::array();
   for (const auto& point : report.equity) equity.push_back({{"ts", point.ts.millis()}, {"equity", point.equity.to_string()}});

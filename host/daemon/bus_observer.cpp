@@ -1,12 +1,8 @@
 #include "daemon/bus_observer.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "engine/event_json.hpp"
 
 namespace smoops::daemon {
-
-using nlohmann::ordered_json;
 
 BusObserver::BusObserver(const config::BotConfig& bot, bus::Publisher& publisher)
     : name_(bot.name),
@@ -29,32 +25,34 @@ void BusObserver::flush() {
 }
 
 void BusObserver::on_order(const Order& order) {
-  ordered_json j = engine::order_json(order);
-  j["bot"] = name_;
+  engine::JsonObjectWriter writer;
+  engine::write_order(writer, order);
+  writer.string("bot", name_);
   const auto effect = is_terminal(order.status) ? bus::StateEffect::Erase : bus::StateEffect::Set;
-  send("order", j.dump(), effect, topic_prefix_ + "order/" + order.client_order_id);
+  send("order", std::move(writer).finish(), effect, topic_prefix_ + "order/" + order.client_order_id);
 }
 
 void BusObserver::on_fill(const Fill& fill, const Order&, const engine::Portfolio& portfolio) {
-  ordered_json f = engine::fill_json(fill);
-  f["bot"] = name_;
-  send("fill", f.dump(), bus::StateEffect::None);
-  ordered_json p = engine::position_json(portfolio);
-  p["bot"] = name_;
-  p["ts"] = fill.ts.millis();
-  send("position", p.dump(), bus::StateEffect::Set);
+  engine::JsonObjectWriter fill_writer;
+  engine::write_fill(fill_writer, fill);
+  fill_writer.string("bot", name_);
+  send("fill", std::move(fill_writer).finish(), bus::StateEffect::None);
+  engine::JsonObjectWriter position_writer;
+  engine::write_position(position_writer, portfolio);
+  position_writer.string("bot", name_).integer("ts", fill.ts.millis());
+  send("position", std::move(position_writer).finish(), bus::StateEffect::Set);
 }
 
 void BusObserver::publish_equity(const Bar& bar, const engine::Portfolio& portfolio) {
-  ordered_json j;
-  j["bot"] = name_;
-  j["ts"] = bar.ts.millis();
-  j["equity"] = portfolio.equity().to_string();
-  j["cash"] = portfolio.cash().to_string();
-  j["position"] = portfolio.position().quantity.to_string();
-  j["close"] = bar.close.to_string();
-  j["bars"] = bars_;
-  send("equity", j.dump(), bus::StateEffect::Set);
+  engine::JsonObjectWriter writer;
+  writer.string("bot", name_)
+      .integer("ts", bar.ts.millis())
+      .string("equity", portfolio.equity().to_string())
+      .string("cash", portfolio.cash().to_string())
+      .string("position", portfolio.position().quantity.to_string())
+      .string("close", bar.close.to_string())
+      .unsigned_integer("bars", bars_);
+  send("equity", std::move(writer).finish(), bus::StateEffect::Set);
   last_equity_published_ = true;
 }
 
@@ -80,25 +78,23 @@ void BusObserver::publish_last_equity() {
 void BusObserver::on_state(engine::BotState, std::string_view) { publish_status(); }
 
 void BusObserver::publish_status(std::string_view note) {
-  ordered_json j;
-  j["bot"] = name_;
-  j["mode"] = mode_;
-  j["state"] = bot_ ? engine::to_string(bot_->state()) : "created";
-  j["paused"] = bot_ ? bot_->paused() : false;
-  j["reason"] = bot_ ? bot_->halt_reason() : "";
-  j["faulted"] = bot_ ? bot_->faulted() : false;
-  j["bars"] = bars_;
-  j["note"] = note;
-  send("status", j.dump(), bus::StateEffect::Set);
+  engine::JsonObjectWriter writer;
+  writer.string("bot", name_)
+      .string("mode", mode_)
+      .string("state", bot_ ? engine::to_string(bot_->state()) : "created")
+      .boolean("paused", bot_ && bot_->paused())
+      .string("reason", bot_ ? std::string_view(bot_->halt_reason()) : std::string_view())
+      .boolean("faulted", bot_ && bot_->faulted())
+      .unsigned_integer("bars", bars_)
+      .string("note", note);
+  send("status", std::move(writer).finish(), bus::StateEffect::Set);
 }
 
 void BusObserver::on_log(LogLevel level, std::string_view message) {
   static constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
-  ordered_json j;
-  j["bot"] = name_;
-  j["level"] = kLevels[static_cast<int>(level)];
-  j["message"] = message;
-  send("log", j.dump(), bus::StateEffect::None);
+  engine::JsonObjectWriter writer;
+  writer.string("bot", name_).string("level", kLevels[static_cast<int>(level)]).string("message", message);
+  send("log", std::move(writer).finish(), bus::StateEffect::None);
 }
 
 }  // namespace smoops::daemon
