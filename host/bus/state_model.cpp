@@ -84,7 +84,7 @@ void StateModel::apply(const BusMessage& message) {
 void StateModel::apply_received(std::string_view topic, std::string_view payload) {
   const nlohmann::json parsed = parse_object(topic, payload);
   BusMessage message = classify_parsed(topic, parsed);
-  // Stored canonically (a compact nlohmann dump, as producers emit it) so that equal states compare equal.
+  // Stored canonically (a compact nlohmann dump, keys sorted) so that equal states compare equal.
   if (message.effect == StateEffect::Set) message.payload = parsed.dump();
   apply(message);
 }
