@@ -96,15 +96,13 @@ struct RawSubscriber {
 // PUB drops what is sent before a subscription arrives; this publishes probes until one gets
 // through and consumes them all, so that what follows is received from the next sequence on.
 void wait_until_subscribed(Publisher& publisher, RawSubscriber& subscriber) {
-  const auto deadline = Clock::now() + 2s;
-  std::optional<ReceivedMessage> probe;
-  while (!(probe = subscriber.receive(5ms))) {
-    ASSERT_LT(Clock::now(), deadline) << "the subscription never reached the publisher";
-    publisher.publish(classified("bot.probe.log", R"({"probe":true})"));  // an event: leaves the state alone
-  }
-  publisher.flush();
-  const std::uint64_t last_probe = publisher.stats().published;
-  while (probe && probe->sequence < last_probe) probe = subscriber.receive(500ms);
+  // The publisher greets each subscription with bus.hello: once it arrives, the subscription is
+  // live and the greeting has taken its sequence number, so later sequences are predictable.
+  const auto deadline = Clock::now() + 5s;
+  std::optional<ReceivedMessage> greeting;
+  while (!(greeting = subscriber.receive(50ms)) || greeting->topic != kHelloTopic)
+    ASSERT_LT(Clock::now(), deadline) << "the subscription was never greeted";
+  while (publisher.stats().published < greeting->sequence) ASSERT_LT(Clock::now(), deadline);
 }
 
 // Reads until the subscriber has applied `sequence`, for at most 5 s (sanitizer builds are slow).

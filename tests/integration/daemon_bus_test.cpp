@@ -161,7 +161,10 @@ TEST(DaemonBus, SubscriberThatNeverReadsDoesNotSlowTheBots) {
     EXPECT_EQ(bot.at("bars"), 10'999);
   }
   std::cout << "backtest bots: " << alone << " s alone, " << stuck << " s with a stuck subscriber\n";
-  EXPECT_LT(stuck / alone, 1.5) << alone << " s alone, " << stuck << " s with a stuck subscriber";
+  // A subscriber that blocked the bots would stall them for good (the run would hit its
+  // time-out); the 50 ms of slack keeps scheduler noise on a busy 2-core machine (each run is
+  // about 0.1 s) from deciding. The benchmarks in bench/ measure the rates themselves.
+  EXPECT_LT(stuck, alone * 1.5 + 0.05) << alone << " s alone, " << stuck << " s with a stuck subscriber";
 }
 
 TEST(DaemonBus, SigtermStopsEveryBotAndLosesNothing) {
