@@ -40,22 +40,25 @@ void check_runnable(const config::BotConfig& bot) {
                                                      "installed yet (use mode paper to replay data.csv)");
 }
 
-std::map<std::string, std::pair<config::BotConfig, std::string>> validate_all(const config::DaemonConfig& daemon,
-                                                                              const plugin::PluginRegistry& registry) {
-  std::map<std::string, std::pair<config::BotConfig, std::string>> bots;
-  for (config::BotConfig& bot : engine::validate_daemon_bots(daemon, registry)) {
+// Everything a start or a reload checks before anything changes: bus exposure, the plugins, every
+// bot and its mode. Returns the registry the bots were validated against and the bots by name.
+struct ValidatedDaemon {
+  std::unique_ptr<plugin::PluginRegistry> registry;
+  std::map<std::string, std::pair<config::BotConfig, std::string>> bots;  // name -> (config, fingerprint)
+};
+
+ValidatedDaemon validate(const config::DaemonConfig& daemon) {
+  check_exposure(daemon.bus);
+  ValidatedDaemon validated;
+  validated.registry = std::make_unique<plugin::PluginRegistry>(cli::plugin_search_path(daemon.plugin_dirs));
+  for (const auto& error : validated.registry->errors()) spdlog::warn("{}", error.what());
+  for (config::BotConfig& bot : engine::validate_daemon_bots(daemon, *validated.registry)) {
     check_runnable(bot);
     std::string fingerprint = bot_fingerprint(bot.file);
     std::string name = bot.name;
-    bots.emplace(std::move(name), std::pair{std::move(bot), std::move(fingerprint)});
+    validated.bots.emplace(std::move(name), std::pair{std::move(bot), std::move(fingerprint)});
   }
-  return bots;
-}
-
-std::unique_ptr<plugin::PluginRegistry> load_registry(const config::DaemonConfig& daemon) {
-  auto registry = std::make_unique<plugin::PluginRegistry>(cli::plugin_search_path(daemon.plugin_dirs));
-  for (const auto& error : registry->errors()) spdlog::warn("{}", error.what());
-  return registry;
+  return validated;
 }
 
 nlohmann::json summary_json(const BotSummary& s) {
@@ -66,11 +69,7 @@ nlohmann::json summary_json(const BotSummary& s) {
 
 }  // namespace
 
-std::size_t validate_daemon(const config::DaemonConfig& daemon) {
-  check_exposure(daemon.bus);
-  const auto registry = load_registry(daemon);
-  return validate_all(daemon, *registry).size();
-}
+std::size_t validate_daemon(const config::DaemonConfig& daemon) { return validate(daemon).bots.size(); }
 
 std::string bot_fingerprint(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -81,9 +80,9 @@ std::string bot_fingerprint(const std::filesystem::path& file) {
 
 Daemon::Daemon(config::DaemonConfig config, SignalFlags& signals)
     : signals_(signals), config_(std::move(config)), started_(std::chrono::steady_clock::now()) {
-  check_exposure(config_.bus);
-  registry_ = load_registry(config_);
-  validated_ = validate_all(config_, *registry_);  // a daemon that starts is one whose config is sound
+  ValidatedDaemon validated = validate(config_);  // a daemon that starts is one whose config is sound
+  registry_ = std::move(validated.registry);
+  initial_bots_ = std::move(validated.bots);
 
   context_ = std::make_unique<zmq::context_t>(1);
   if (config_.bus.curve) {
@@ -123,7 +122,8 @@ void Daemon::launch(config::BotConfig bot, std::string fingerprint) {
 }
 
 int Daemon::run() {
-  for (auto& [name, entry] : validated_) launch(entry.first, entry.second);
+  for (auto& [name, entry] : initial_bots_) launch(std::move(entry.first), std::move(entry.second));
+  initial_bots_.clear();
   spdlog::info("smoopsd ready: {} bots; publishing on {}, snapshots on {}, control on {}", bots_.size(),
                publisher_->publish_endpoint(), publisher_->snapshot_endpoint(), control_->endpoint());
   notify_systemd("READY=1\nSTATUS=" + std::to_string(bots_.size()) + " bots running");
@@ -237,13 +237,10 @@ nlohmann::json Daemon::bot_command(const std::string& command, const std::string
 
 nlohmann::json Daemon::reload() {
   config::DaemonConfig next;
-  std::unique_ptr<plugin::PluginRegistry> registry;
-  std::map<std::string, std::pair<config::BotConfig, std::string>> wanted;
+  ValidatedDaemon validated;
   try {
     next = config::load_daemon_config(config_.file);
-    check_exposure(next.bus);
-    registry = load_registry(next);
-    wanted = validate_all(next, *registry);
+    validated = validate(next);
   } catch (const std::exception& e) {
     // A config that fails validation is rejected as a whole; the running set keeps going.
     return {{"ok", false}, {"error", std::string(e.what())}};
@@ -254,6 +251,7 @@ nlohmann::json Daemon::reload() {
 
   nlohmann::json added = nlohmann::json::array(), removed = nlohmann::json::array(),
                  restarted = nlohmann::json::array(), unchanged = nlohmann::json::array();
+  auto& wanted = validated.bots;
   for (auto it = bots_.begin(); it != bots_.end();) {
     const auto found = wanted.find(it->first);
     if (found == wanted.end()) {
@@ -263,7 +261,7 @@ nlohmann::json Daemon::reload() {
       ++it;
     }
   }
-  registry_ = std::move(registry);  // running bots keep their plugin libraries loaded
+  registry_ = std::move(validated.registry);  // running bots keep their plugin libraries loaded
   config_.plugin_dirs = next.plugin_dirs;
   config_.bot_files = next.bot_files;
   config_.bots_dir = next.bots_dir;
@@ -281,7 +279,6 @@ nlohmann::json Daemon::reload() {
       unchanged.push_back(name);
     }
   }
-  validated_ = std::move(wanted);
   spdlog::info("reloaded {}: added {}, removed {}, restarted {}, unchanged {}", config_.file.string(), added.dump(),
                removed.dump(), restarted.dump(), unchanged.dump());
   return {{"ok", true}, {"added", added}, {"removed", removed}, {"restarted", restarted}, {"unchanged", unchanged}};

@@ -64,7 +64,7 @@ class Daemon {
   std::unique_ptr<bus::Publisher> publisher_;
   std::unique_ptr<bus::ControlServer> control_;
   std::unique_ptr<plugin::PluginRegistry> registry_;
-  std::map<std::string, std::pair<config::BotConfig, std::string>> validated_;  // from the last (re)load
+  std::map<std::string, std::pair<config::BotConfig, std::string>> initial_bots_;  // validated, until run() starts them
   std::map<std::string, ManagedBot> bots_;
   std::chrono::steady_clock::time_point started_;
 };
