@@ -152,6 +152,8 @@ class ScriptedExchange final : public Exchange {
   }
   std::vector<Order> open_orders() override { return {}; }
   std::vector<Balance> balances() override { return {}; }
+  std::optional<Order> query_order(const std::string&) override { return std::nullopt; }
+  std::vector<Fill> order_fills(const std::string&) override { return {}; }
   void on_market_bar(const Bar& b) override {
     if (on_bar) on_bar(*events_, b);
   }

@@ -1,6 +1,7 @@
 // The simulated exchange: when and at what price each order type fills on the bars that follow
 // its submission, with fees, slippage, the volume cap and time in force.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,83 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "sim_exchange.hpp"
+#include "unit/sim_test_helpers.hpp"
 
 namespace smoops::sim {
 namespace {
-
-// Records what the exchange reports, one readable line per event.
-class RecordedEvents : public ExchangeEvents {
- public:
-  void on_order_update(const OrderUpdate& update) override {
-    std::string line = update.client_order_id + " " + std::string(to_string(update.status));
-    if (!update.reason.empty()) line += " (" + update.reason + ")";
-    lines.push_back(line);
-    updates.push_back(update);
-  }
-  void on_fill(const Fill& fill) override {
-    lines.push_back(fill.client_order_id + " fill " + std::string(to_string(fill.side)) + " " +
-                    fill.quantity.to_string() + " @ " + fill.price.to_string() + " fee " + fill.fee.to_string() + " " +
-                    std::string(to_string(fill.liquidity)));
-    fills.push_back(fill);
-  }
-  void on_bar(const Bar&) override {}
-  void on_trade(const Trade&) override {}
-  void on_error(std::string_view message) override { lines.push_back("error: " + std::string(message)); }
-
-  std::vector<std::string> take_lines() { return std::exchange(lines, {}); }
-
-  std::vector<std::string> lines;
-  std::vector<OrderUpdate> updates;
-  std::vector<Fill> fills;
-};
-
-Instrument btc_usdt() {
-  Instrument instrument;
-  instrument.symbol = "BTC/USDT";
-  instrument.base_asset = "BTC";
-  instrument.quote_asset = "USDT";
-  instrument.tick_size = Price::parse_or_throw("0.01");
-  instrument.lot_size = Quantity::parse_or_throw("0.001");
-  return instrument;
-}
-
-Bar bar(std::int64_t minute, const char* open, const char* high, const char* low, const char* close,
-        const char* volume = "1000") {
-  return Bar{Timestamp::from_millis(minute * 60'000), Price::parse_or_throw(open), Price::parse_or_throw(high),
-             Price::parse_or_throw(low), Price::parse_or_throw(close), Quantity::parse_or_throw(volume)};
-}
-
-struct OrderSpec {
-  const char* id;
-  Side side = Side::Buy;
-  OrderType type = OrderType::Market;
-  const char* quantity = "1";
-  const char* limit = "0";
-  const char* stop = "0";
-  TimeInForce time_in_force = TimeInForce::GTC;
-};
-
-Order order(const OrderSpec& spec) {
-  Order o;
-  o.client_order_id = spec.id;
-  o.symbol = "BTC/USDT";
-  o.side = spec.side;
-  o.type = spec.type;
-  o.time_in_force = spec.time_in_force;
-  o.quantity = Quantity::parse_or_throw(spec.quantity);
-  o.limit_price = Price::parse_or_throw(spec.limit);
-  o.stop_price = Price::parse_or_throw(spec.stop);
-  o.status = OrderStatus::Submitted;
-  return o;
-}
-
-SimConfig config(const char* fee_rate = "0", const char* maker_fee_rate = "0", const char* slippage_bps = "0") {
-  SimConfig c;
-  c.taker_fee_rate = Ratio::parse_or_throw(fee_rate);
-  c.maker_fee_rate = Ratio::parse_or_throw(maker_fee_rate);
-  c.slippage_bps = Ratio::parse_or_throw(slippage_bps);
-  return c;
-}
 
 // An exchange connected to a recorder, already past its first bar (orders submitted now are
 // submitted "during bar 0" and first meet bar 1).
@@ -102,8 +30,6 @@ struct Sim {
   RecordedEvents events;
   SimExchange exchange;
 };
-
-using Lines = std::vector<std::string>;
 
 TEST(SimExchange, AcceptsAtOnceAndFillsAMarketOrderAtTheNextBarsOpen) {
   Sim sim(config());
@@ -299,6 +225,33 @@ TEST(SimExchange, CancelEndsAWorkingOrderAndReportsAnUnknownOne) {
             (Lines{"b1 accepted", "b1 canceled (canceled on request)", "error: cancel: unknown order nope"}));
   sim.exchange.on_market_bar(bar(1, "80", "80", "80", "80"));
   EXPECT_TRUE(sim.events.take_lines().empty());
+}
+
+TEST(SimExchange, RejectsAClientOrderIdItHasAlreadyReceivedEvenOnceThatOrderEnded) {
+  Sim sim(config());
+  sim.submit({.id = "b1"});
+  sim.exchange.on_market_bar(bar(1, "100", "100", "100", "100"));
+  sim.submit({.id = "b1", .quantity = "5"});
+  sim.exchange.on_market_bar(bar(2, "100", "100", "100", "100"));
+  EXPECT_EQ(sim.events.take_lines(), (Lines{"b1 accepted", "b1 fill buy 1 @ 100 fee 0 taker",
+                                            "b1 rejected (duplicate client order id b1)"}));
+  EXPECT_EQ(sim.exchange.query_order("b1")->quantity, Quantity::from_units(1));
+}
+
+TEST(SimExchange, AnswersQueriesAboutItsOrdersFromMemoryWithoutAStateFolder) {
+  Sim sim(config());
+  sim.submit({.id = "b1"});
+  sim.submit({.id = "l1", .type = OrderType::Limit, .limit = "90"});
+  sim.exchange.on_market_bar(bar(1, "100", "100", "100", "100"));
+  const std::optional<Order> filled = sim.exchange.query_order("b1");
+  ASSERT_TRUE(filled.has_value());
+  EXPECT_EQ(filled->status, OrderStatus::Filled);
+  EXPECT_EQ(filled->filled_notional, Money::from_units(100));
+  ASSERT_EQ(sim.exchange.order_fills("b1").size(), 1u);
+  EXPECT_EQ(sim.exchange.order_fills("b1")[0].trade_id, "sim-t1");
+  EXPECT_EQ(sim.exchange.query_order("l1")->status, OrderStatus::Accepted);
+  EXPECT_TRUE(sim.exchange.order_fills("l1").empty());
+  EXPECT_FALSE(sim.exchange.query_order("zz").has_value());
 }
 
 TEST(SimExchange, BalancesFollowFillsAndHoldWhatWorkingOrdersNeed) {

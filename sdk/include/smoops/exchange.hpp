@@ -4,6 +4,7 @@
 // working orders against it; a live exchange talks to the venue and reports back through
 // ExchangeEvents.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct ExchangeSession {
   Logger* log = nullptr;             ///< the bot's logger
   Instrument instrument;             ///< the instrument from the bot's YAML
   Money initial_cash;                ///< the bot's starting quote balance (simulated accounts start with it)
+  /// A folder the exchange may keep its own state in across restarts (the host gives each bot its
+  /// own); empty in backtests: keep nothing. A simulated exchange keeps its account and orders
+  /// there, as a real venue keeps them on its side, so that they survive a crash of the daemon.
+  std::string state_dir;
 };
 
 /// A market data subscription.
@@ -54,7 +59,8 @@ struct Subscription {
 class Exchange {
  public:
   virtual ~Exchange() = default;
-  /// Called once before anything else.
+  /// Called once before anything else; an exchange that keeps state in `session.state_dir`
+  /// restores it here and throws when it cannot (the bot does not start).
   virtual void connect(const ExchangeSession& session) = 0;
   /// Called once at the end; the events sink must not be used after it returns.
   virtual void disconnect() {}
@@ -70,6 +76,21 @@ class Exchange {
   virtual std::vector<Order> open_orders() = 0;
   /// Account balances.
   virtual std::vector<Balance> balances() = 0;
+
+  // Reconciliation. When the host recovers a bot after a restart (or a crash), it asks the venue
+  // what became of the orders its own journal holds: after connect, on the bot's thread, before
+  // any market data reaches the exchange. Both answers must come from the venue's record (the
+  // venue's API, or what a simulated exchange keeps under `state_dir`), never from what this
+  // process remembers: the process that sent the order may be gone. They report nothing through
+  // ExchangeEvents. Without a state_dir a simulated exchange answers from this process's memory.
+
+  /// The venue's view of one order: status, exchange order id, filled quantity and notional (and
+  /// whatever else the venue knows of it; what only the host knows, such as the tag, may be empty);
+  /// or nullopt when the venue never received an order with this client order id.
+  virtual std::optional<Order> query_order(const std::string& client_order_id) = 0;
+  /// Every fill the venue recorded for the order, in the order they happened; empty when none
+  /// (or when the venue never received it).
+  virtual std::vector<Fill> order_fills(const std::string& client_order_id) = 0;
 
   /// Simulated exchanges: a bar has happened; match working orders against it.
   virtual void on_market_bar(const Bar&) {}
