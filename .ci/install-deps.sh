@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   libzmq3-dev cppzmq-dev
+  libpqxx-dev postgresql-15
 )
 
 missing=()

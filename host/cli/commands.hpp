@@ -8,7 +8,8 @@
 
 namespace smoops::cli {
 
-/// `smoops backtest --config BOT.yaml [--data CSV] [--json OUT] [--equity-points N] [--no-orders] [--plugin-dir DIR]...`
+/// `smoops backtest --config BOT.yaml [--data CSV] [--json OUT] [--equity-points N] [--no-orders] [--plugin-dir DIR]...
+/// [--store [store options]]`
 int backtest_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `smoops config check FILE...`
 int config_check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
@@ -26,6 +27,19 @@ int control_command(const std::string& command, const std::vector<std::string>& 
 int watch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `smoops keys generate --out PREFIX`: writes PREFIX.key (secret, 0600) and PREFIX.pub.
 int keys_generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+/// `smoops db migrate|status|start|stop|dsn [store options]`.
+int db_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `smoops db migrate`: applies pending migrations, prints what it applied.
+int db_migrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `smoops db status [--json]`: every migration, applied or pending; exit 11 when behind or newer.
+int db_status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `smoops db start|stop|dsn [--state-dir DIR]`: the private cluster (start it, stop it, print its DSN).
+int db_cluster_command(const std::string& sub, const std::vector<std::string>& args, std::ostream& out,
+                       std::ostream& err);
+/// `smoops runs list [--bot NAME] [--kind KIND] [--limit N] [--json]` and `smoops runs show ID [--trades N] [--json]`
+/// (+ store options); an unknown ID exits 13.
+int runs_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// The usage text of `smoops`.
 std::string usage();

@@ -16,6 +16,7 @@
 #include "cli/daemon_endpoints.hpp"
 #include "cli/event_format.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/text_table.hpp"
 
 namespace smoops::cli {
 namespace {
@@ -32,23 +33,6 @@ std::string field_text(const Json& object, const char* key) {
   if (it->is_string()) return it->get<std::string>().empty() ? "-" : it->get<std::string>();
   if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
   return it->dump();
-}
-
-/// Prints rows as columns separated by two spaces, the first row being the header.
-void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << line << '\n';
-  }
 }
 
 void print_bots(const Json& reply, std::ostream& out) {

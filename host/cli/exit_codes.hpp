@@ -14,6 +14,10 @@ enum ExitCode : int {
   kExitOutput = 7,         ///< an output file could not be written
   kExitDaemon = 8,         ///< the daemon refused the request or did not answer
   kExitBus = 9,            ///< smoopsd: a ZeroMQ endpoint could not be bound or secured
+  kExitStore = 10,         ///< the database: unreachable, credentials refused, malformed DSN, private cluster failed
+  kExitSchema = 11,        ///< the database schema: behind (run `smoops db migrate`), newer, or a migration failed or was edited
+  kExitOwned = 12,         ///< smoopsd: a bot is owned by another daemon
+  kExitNotFound = 13,      ///< `smoops runs show ID`: no run with that id in the store
 };
 
 }  // namespace smoops::cli

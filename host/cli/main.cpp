@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/run_command.hpp"
+#include "cli/store_options.hpp"
 #include "smoops/plugin.hpp"
 
 namespace smoops::cli {
@@ -20,8 +21,9 @@ std::string usage() {
          "\n"
          "commands:\n"
          "  backtest --config BOT.yaml [--data CSV] [--json OUT] [--equity-points N] [--no-orders]\n"
-         "           [--plugin-dir DIR]...\n"
+         "           [--plugin-dir DIR]... [--store [store options]]\n"
          "                       run a bot over historical bars and report its trades and statistics\n"
+         "                       (--store: also keep the run, its trades and equity in the database)\n"
          "  config check FILE... [--plugin-dir DIR]...\n"
          "                       validate bot and daemon YAML files (and their plugins) without running\n"
          "  plugins list [--plugin-dir DIR]...\n"
@@ -37,6 +39,14 @@ std::string usage() {
          "                       print the daemon's events as they are published (Ctrl-C stops)\n"
          "  keys generate --out PREFIX\n"
          "                       write a CURVE key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub\n"
+         "  db migrate           apply the pending schema migrations to the database\n"
+         "  db status [--json]   list the migrations, applied or pending (exit 11 when not current)\n"
+         "  db start|stop|dsn [--state-dir DIR]\n"
+         "                       start or stop smoops's private PostgreSQL cluster, or print its DSN\n"
+         "  runs list [--bot NAME] [--kind backtest|paper|live] [--limit N] [--json]\n"
+         "                       list the stored runs (backtest --store, paper and live sessions)\n"
+         "  runs show ID [--trades N] [--json]\n"
+         "                       one stored run: its summary and its trades\n"
          "  version              print the version\n"
          "  help                 print this text\n"
          "\n"
@@ -44,11 +54,16 @@ std::string usage() {
          "  --control EP, --publish EP, --snapshot EP (default tcp://127.0.0.1:7602, 7600, 7601);\n"
          "  --server-key FILE --client-key FILE (CURVE: the daemon's public key, your secret key);\n"
          "  --timeout-ms N (default 3000)\n"
+         "\n" +
+         store_options_usage() +
          "\n"
          "LEVEL: trace, debug, info (default), warn, error. Logs go to stderr.\n"
          "exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid config, 4 plugin error, 5 invalid data,\n"
          "            6 bot halted by a plugin fault, 7 cannot write output,\n"
-         "            8 the daemon refused the request or did not answer (docs/exit-codes.md)\n";
+         "            8 the daemon refused the request or did not answer, 10 database unreachable, credentials\n"
+         "            refused, malformed DSN or private cluster failed, 11 schema not current (run\n"
+         "            `smoops db migrate`), 12 bot owned by another daemon, 13 no run with that id\n"
+         "            (docs/exit-codes.md)\n";
 }
 
 namespace {
@@ -89,6 +104,8 @@ int dispatch(std::vector<std::string> args) {
     return control_command(command, rest, std::cout, std::cerr);
   if (command == "watch") return watch_command(rest, std::cout, std::cerr);
   if (command == "keys") return keys_generate_command(sub("generate"), std::cout, std::cerr);
+  if (command == "db") return db_command(rest, std::cout, std::cerr);
+  if (command == "runs") return runs_command(rest, std::cout, std::cerr);
   if (command == "version" && rest.empty()) {
     std::cout << "smoops " << SMOOPS_VERSION << " (SDK ABI " << smoops::kAbiVersion << ")\n";
     return kExitOk;

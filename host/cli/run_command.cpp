@@ -8,8 +8,19 @@
 #include "config/config_error.hpp"
 #include "data/csv_bar_reader.hpp"
 #include "plugin/plugin_registry.hpp"
+#include "store/store_error.hpp"
 
 namespace smoops::cli {
+
+int store_exit_code(const store::StoreError& error) {
+  switch (error.kind()) {
+    case store::StoreError::Kind::SchemaBehind:
+    case store::StoreError::Kind::SchemaNewer:
+    case store::StoreError::Kind::Migration: return kExitSchema;
+    case store::StoreError::Kind::Ownership: return kExitOwned;
+    default: return kExitStore;
+  }
+}
 
 int run_command(const std::function<int()>& command, const std::string& usage, std::ostream& err) {
   try {
@@ -35,6 +46,9 @@ int run_command(const std::function<int()>& command, const std::string& usage, s
   } catch (const bus::BusError& e) {
     err << "error: " << e.what() << '\n';
     return kExitDaemon;
+  } catch (const store::StoreError& e) {
+    err << "error: " << e.what() << '\n';
+    return store_exit_code(e);
   } catch (const std::exception& e) {
     err << "error: " << e.what() << '\n';
     return kExitInternal;

@@ -6,7 +6,12 @@
 #include <iosfwd>
 #include <string>
 
+namespace smoops::store { class StoreError; }
+
 namespace smoops::cli {
+
+/// The exit code of a store error: 11 for the schema, 12 for a bot owned elsewhere, else 10.
+int store_exit_code(const store::StoreError& error);
 
 /// Calls `command`; on an exception prints "error: ..." (and `usage` for a UsageError) to `err`
 /// and returns the matching exit code.
