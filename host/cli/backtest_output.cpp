@@ -15,7 +15,16 @@ ordered_json optional_number(const std::optional<double>& value) {
   return value ? ordered_json(*value) : ordered_json(nullptr);
 }
 
-ordered_json trade_to_json(const engine::RoundTrip& trade) {
+std::string format_optional(const std::optional<double>& value) {
+  if (!value) return "n/a";
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << *value;
+  return out.str();
+}
+
+}  // namespace
+
+nlohmann::ordered_json trade_to_json(const engine::RoundTrip& trade) {
   ordered_json j;
   j["side"] = trade.direction == Side::Buy ? "long" : "short";
   j["entry_ts"] = trade.entry_ts.millis();
@@ -28,32 +37,8 @@ ordered_json trade_to_json(const engine::RoundTrip& trade) {
   return j;
 }
 
-std::string format_optional(const std::optional<double>& value) {
-  if (!value) return "n/a";
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(3) << *value;
-  return out.str();
-}
-
-}  // namespace
-
-nlohmann::ordered_json backtest_to_json(const engine::BacktestReport& report) {
+nlohmann::ordered_json summary_to_json(const engine::BacktestReport& report) {
   const engine::PerformanceSummary& perf = report.performance;
-  ordered_json j;
-  j["bot"] = report.bot_name;
-  j["strategy"] = report.strategy_plugin;
-  j["exchange"] = report.exchange_plugin;
-  j["data"] = report.data_file.string();
-  j["instrument"] = {{"symbol", report.instrument.symbol},
-                     {"base_asset", report.instrument.base_asset},
-                     {"quote_asset", report.instrument.quote_asset},
-                     {"tick_size", report.instrument.tick_size.to_string()},
-                     {"lot_size", report.instrument.lot_size.to_string()},
-                     {"min_notional", report.instrument.min_notional.to_string()}};
-  j["initial_cash"] = report.initial_cash.to_string();
-  j["final_state"] = engine::to_string(report.final_state);
-  j["halt_reason"] = report.halt_reason;
-
   ordered_json summary;
   summary["bars"] = perf.bars;
   summary["first_bar_ts"] = perf.first_ts.millis();
@@ -72,8 +57,25 @@ nlohmann::ordered_json backtest_to_json(const engine::BacktestReport& report) {
   summary["fees"] = report.fees.to_string();
   summary["elapsed_s"] = report.elapsed_s;
   summary["bars_per_s"] = report.bars_per_s;
-  j["summary"] = std::move(summary);
+  return summary;
+}
 
+nlohmann::ordered_json backtest_to_json(const engine::BacktestReport& report) {
+  ordered_json j;
+  j["bot"] = report.bot_name;
+  j["strategy"] = report.strategy_plugin;
+  j["exchange"] = report.exchange_plugin;
+  j["data"] = report.data_file.string();
+  j["instrument"] = {{"symbol", report.instrument.symbol},
+                     {"base_asset", report.instrument.base_asset},
+                     {"quote_asset", report.instrument.quote_asset},
+                     {"tick_size", report.instrument.tick_size.to_string()},
+                     {"lot_size", report.instrument.lot_size.to_string()},
+                     {"min_notional", report.instrument.min_notional.to_string()}};
+  j["initial_cash"] = report.initial_cash.to_string();
+  j["final_state"] = engine::to_string(report.final_state);
+  j["halt_reason"] = report.halt_reason;
+  j["summary"] = summary_to_json(report);
   j["open_position"] = {{"quantity", report.final_position.quantity.to_string()},
                         {"average_entry_price", report.final_position.average_entry_price.to_string()},
                         {"unrealized_pnl", report.final_position.unrealized_pnl.to_string()}};

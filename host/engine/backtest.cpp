@@ -14,10 +14,11 @@ namespace {
 /// Listens to the bot and keeps what the report needs.
 class BacktestRecorder final : public BotObserver {
  public:
-  BacktestRecorder(Money initial_cash, std::size_t equity_points, bool record_orders)
-      : record_orders_(record_orders), performance_(initial_cash, equity_points) {}
+  BacktestRecorder(Money initial_cash, std::size_t equity_points, bool record_orders, BotObserver* forward_to)
+      : record_orders_(record_orders), forward_to_(forward_to), performance_(initial_cash, equity_points) {}
 
   void on_order(const Order& order) override {
+    if (forward_to_) forward_to_->on_order(order);
     if (order.status == OrderStatus::Submitted || order.status == OrderStatus::Denied) ++order_count_;
     if (!record_orders_) return;
     auto [it, inserted] = order_index_.try_emplace(order.client_order_id, orders_.size());
@@ -27,9 +28,16 @@ class BacktestRecorder final : public BotObserver {
       orders_[it->second] = order;
     }
   }
-  void on_fill(const Fill& fill, const Order&, const Portfolio& portfolio) override { trades_.on_fill(fill, portfolio); }
+  void on_fill(const Fill& fill, const Order& order, const Portfolio& portfolio) override {
+    if (forward_to_) forward_to_->on_fill(fill, order, portfolio);
+    trades_.on_fill(fill, portfolio);
+  }
   void on_bar_processed(const Bar& bar, const Portfolio& portfolio) override {
+    if (forward_to_) forward_to_->on_bar_processed(bar, portfolio);
     performance_.on_bar(bar.ts, portfolio.equity(), !portfolio.position().quantity.is_zero());
+  }
+  void on_state(BotState state, std::string_view reason) override {
+    if (forward_to_) forward_to_->on_state(state, reason);
   }
 
   std::vector<Order> take_orders() { return std::move(orders_); }
@@ -39,6 +47,7 @@ class BacktestRecorder final : public BotObserver {
 
  private:
   bool record_orders_;
+  BotObserver* forward_to_;
   std::size_t order_count_ = 0;
   std::vector<Order> orders_;
   std::unordered_map<std::string, std::size_t> order_index_;
@@ -93,10 +102,10 @@ BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRe
   BotPlugins plugins = create_bot_plugins(bot, registry);
   SimulatedClock clock;
   BotLogger logger(bot.name);
-  BacktestRecorder recorder(bot.initial_cash, options.equity_points, options.record_orders);
+  BacktestRecorder recorder(bot.initial_cash, options.equity_points, options.record_orders, options.observer);
   Bot engine(BotParts{bot.name, bot.instrument, bot.risk, bot.initial_cash, &bot.strategy.params,
                       plugins.strategy.get(), plugins.exchange.get(), plugins.model.get(), &clock, &logger,
-                      &recorder});
+                      &recorder, /*journal=*/nullptr, /*exchange_state_dir=*/{}});
 
   const auto started = std::chrono::steady_clock::now();
   engine.start();

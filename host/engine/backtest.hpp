@@ -22,6 +22,7 @@ struct BacktestOptions {
   std::optional<std::filesystem::path> data_file;  ///< overrides the YAML's data.csv
   std::size_t equity_points = 1000;                ///< most samples in the equity curve
   bool record_orders = true;                       ///< false: report.orders stays empty (order_count still counts)
+  BotObserver* observer = nullptr;                 ///< also told of every event (e.g. to keep every bar's equity)
 };
 
 /// Everything a backtest produced.
