@@ -196,7 +196,8 @@ int main(int argc, char** argv) {
   daemon::BusObserver observer(bot_config, publisher);
   engine::Bot bot(engine::BotParts{bot_config.name, bot_config.instrument, bot_config.risk, bot_config.initial_cash,
                                    &bot_config.strategy.params, plugins.strategy.get(), plugins.exchange.get(),
-                                   plugins.model.get(), &clock, &logger, &observer});
+                                   plugins.model.get(), &clock, &logger, &observer,
+                                   /*journal=*/nullptr, /*exchange_state_dir=*/{}});
   observer.attach(&bot);
   logger.set_tap(&observer);
 

@@ -48,6 +48,24 @@ void read_bus(const ConfigValue& value, DaemonConfig& config) {
   }
 }
 
+void read_store(const ConfigValue& value, DaemonConfig& config) {
+  const ConfigMap section =
+      value.as_map({"enabled", "dsn", "state_dir", "on_outage", "buffer_events", "connect_timeout_s"});
+  StoreConfig& store = config.store;
+  store.mark = value.mark();
+  if (const auto v = section.find("enabled")) store.enabled = v->as_bool();
+  if (const auto v = section.find("dsn")) store.dsn = v->as_text("a PostgreSQL connection string");
+  if (const auto v = section.find("state_dir")) store.state_dir = v->as_path();
+  if (const auto v = section.find("on_outage")) {
+    const std::string policy = v->as_one_of({"reduce_only", "keep_trading", "halt"});
+    store.on_outage = policy == "keep_trading" ? OutagePolicy::KeepTrading
+                      : policy == "halt"       ? OutagePolicy::Halt
+                                               : OutagePolicy::ReduceOnly;
+  }
+  if (const auto v = section.find("buffer_events")) store.buffer_events = v->as_integer_at_least(1);
+  if (const auto v = section.find("connect_timeout_s")) store.connect_timeout_s = v->as_integer_at_least(0);
+}
+
 void read_shutdown(const ConfigValue& value, DaemonConfig& config) {
   const ConfigMap section = value.as_map({"open_orders"});
   if (const auto v = section.find("open_orders"))
@@ -68,6 +86,7 @@ constexpr std::array kDaemonSections{
     DaemonSection{"log", read_log},
     DaemonSection{"bus", read_bus},
     DaemonSection{"shutdown", read_shutdown},
+    DaemonSection{"store", read_store},
 };
 
 bool is_yaml_file(const std::filesystem::directory_entry& entry) {
@@ -94,6 +113,7 @@ DaemonConfig parse_daemon_config(std::string_view yaml_text, const std::filesyst
   DaemonConfig config;
   config.file = file;
   config.bus.mark = SourceMark{file.string(), 1, 1};
+  config.store.mark = config.bus.mark;
   const YAML::Node root = parse_yaml_document(yaml_text, file);
   if (root.IsNull()) return config;
 

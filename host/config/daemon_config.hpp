@@ -30,6 +30,24 @@ struct BusConfig {
   SourceMark mark;  ///< where `bus:` was written (the top of the file when absent)
 };
 
+/// What a running bot may do while the database is unreachable.
+enum class OutagePolicy {
+  ReduceOnly,   ///< default: orders that would open or grow a position are denied
+  KeepTrading,  ///< trade as usual (order intents are journaled to the local spill file)
+  Halt,         ///< halt the bot (working orders are canceled)
+};
+
+/// The `store:` section: where orders, fills, positions and runs are kept.
+struct StoreConfig {
+  bool enabled = true;                             ///< false: nothing is stored (throwaway runs)
+  std::optional<std::string> dsn;                  ///< libpq DSN; absent: PG* environment or private cluster
+  std::optional<std::filesystem::path> state_dir;  ///< absent: store::default_state_dir()
+  OutagePolicy on_outage = OutagePolicy::ReduceOnly;
+  std::int64_t buffer_events = 100'000;            ///< events held in memory before spilling to disk
+  std::int64_t connect_timeout_s = 30;             ///< how long start-up retries an unreachable server
+  SourceMark mark;
+};
+
 /// What happens to a bot's working orders when the daemon stops.
 enum class OpenOrderPolicy { Cancel, Leave };
 
@@ -46,6 +64,7 @@ struct DaemonConfig {
     std::optional<std::filesystem::path> file;  ///< absolute; absent: log to stderr
   } log;
   BusConfig bus;
+  StoreConfig store;
   /// `shutdown.open_orders`: cancel (default) or leave working orders when the daemon stops.
   OpenOrderPolicy shutdown_open_orders = OpenOrderPolicy::Cancel;
 

@@ -8,35 +8,50 @@
 #include "engine/bot_logger.hpp"
 #include "engine/bot_plugins.hpp"
 #include "engine/clock.hpp"
+#include "store/bot_journal.hpp"
 
 namespace smoops::daemon {
 
 // Everything the bot's thread owns. Replayed feeds run on the replay's own clock: time in the
 // engine is the data's time, the pace is the wall clock's (× speed).
 struct BotRunner::Parts {
-  Parts(const config::BotConfig& bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher)
+  Parts(const config::BotConfig& bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher,
+        const std::optional<BotStoreLink>& store)
       : plugins(engine::create_bot_plugins(bot, registry)),
         logger(bot.name),
         observer(bot, publisher),
+        journal(store ? std::make_unique<store::BotJournal>(*store->writer, bot.name, bot.instrument.symbol,
+                                                            store->run_id, store->on_outage, store->recovery.journal)
+                      : nullptr),
+        fanout(journal ? std::vector<engine::BotObserver*>{&observer, journal.get()}
+                       : std::vector<engine::BotObserver*>{&observer}),
         engine(engine::BotParts{bot.name, bot.instrument, bot.risk, bot.initial_cash, &bot.strategy.params,
                                 plugins.strategy.get(), plugins.exchange.get(), plugins.model.get(), &clock, &logger,
-                                &observer}) {
+                                &fanout, journal.get(), store ? store->exchange_state_dir.string() : std::string()}) {
     observer.attach(&engine);
     logger.set_tap(&observer);
+  }
+  /// Hands the step's events to the publisher and the store.
+  void flush() {
+    observer.flush();
+    if (journal) journal->flush();
   }
   engine::BotPlugins plugins;
   engine::SimulatedClock clock;
   engine::BotLogger logger;
   BusObserver observer;
+  std::unique_ptr<store::BotJournal> journal;  // paper and live bots with a store
+  engine::ObserverFanout fanout;
   engine::Bot engine;  // last: destroyed first
 };
 
 BotRunner::BotRunner(config::BotConfig bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher,
-                     config::OpenOrderPolicy shutdown_open_orders)
+                     config::OpenOrderPolicy shutdown_open_orders, std::optional<BotStoreLink> store)
     : bot_(std::move(bot)),
       publisher_(publisher),
       shutdown_open_orders_(shutdown_open_orders),
-      parts_(std::make_unique<Parts>(bot_, registry, publisher)) {
+      store_(std::move(store)),
+      parts_(std::make_unique<Parts>(bot_, registry, publisher, store_)) {
   summary_.name = bot_.name;
   summary_.mode = config::to_string(bot_.mode);
 }
@@ -121,7 +136,7 @@ void BotRunner::drain_commands(Parts& parts) {
   }
   for (Command& command : pending) {
     nlohmann::json reply = execute(parts, command.name);
-    parts.observer.flush();  // published before the reply says it is done
+    parts.flush();  // published and stored before the reply says it is done
     command.reply.set_value(std::move(reply));
   }
   if (!pending.empty()) update_summary(parts, false, {});
@@ -139,15 +154,43 @@ bool BotRunner::wait_until(std::chrono::steady_clock::time_point due, Parts& par
   return false;
 }
 
+// A bot with stored books takes them over, then asks the exchange what happened meanwhile.
+void BotRunner::recover(Parts& parts) {
+  engine::Bot& bot = parts.engine;
+  const store::BotRecovery& recovery = store_->recovery;
+  if (!recovery.fresh) {
+    bot.restore(recovery.state);
+    spdlog::info("bot {}: recovered from the store: position {}, cash {}, {} working orders, next order #{}",
+                 bot_.name, recovery.state.position.quantity.to_string(), recovery.state.cash.to_string(),
+                 recovery.state.open_orders.size(), recovery.state.next_order_sequence);
+  }
+  bot.start();
+  if (recovery.fresh) return;
+  const engine::ReconcileReport report = bot.reconcile();
+  spdlog::info(
+      "bot {}: reconciled with the exchange: {} orders checked, {} fills applied, {} orders never received (marked "
+      "rejected), {} status updates, {} cancels resent",
+      bot_.name, report.orders_checked, report.fills_applied, report.orders_failed, report.status_updates,
+      report.cancels_resent);
+}
+
 void BotRunner::run() {
   Parts& parts = *parts_;
   engine::Bot& bot = parts.engine;
   std::string end_reason;
   try {
-    bot.start();
-    parts.observer.flush();
+    if (store_) {
+      recover(parts);
+    } else {
+      bot.start();
+    }
+    parts.flush();
     update_summary(parts, false, {});
     data::CsvBarReader reader(bot_.data->csv);
+    // Bars up to this time were processed before a restart (INT64_MIN: none were).
+    const std::int64_t resume_after =
+        store_ && store_->recovery.last_bar ? store_->recovery.last_bar->nanos : INT64_MIN;
+    std::uint64_t skipped = 0;
     const bool paced = bot_.mode == config::Mode::Paper;
     const double speed = bot_.data->speed.to_double();
     std::chrono::steady_clock::time_point wall_origin;
@@ -161,6 +204,15 @@ void BotRunner::run() {
         end_reason = "end of data";
         break;
       }
+      if (bar.ts.nanos <= resume_after) {
+        ++skipped;  // processed before the restart
+        continue;
+      }
+      if (skipped > 0) {
+        spdlog::info("bot {}: resuming the data after the last bar processed before the restart ({} bars skipped)",
+                     bot_.name, skipped);
+        skipped = 0;
+      }
       if (paced) {
         if (first) {
           wall_origin = std::chrono::steady_clock::now();
@@ -172,7 +224,9 @@ void BotRunner::run() {
         if (!wait_until(wall_origin + offset, parts)) break;
       }
       bot.process_bar(bar);
-      parts.observer.flush();
+      parts.flush();
+      if (store_ && store_->on_outage == config::OutagePolicy::Halt && !store_->writer->database_up())
+        bot.halt("database unavailable (store.on_outage: halt)");
       if (paced || ++since_summary % 4096 == 0) update_summary(parts, false, {});
     }
     if (stop_requested_) end_reason = "stopped";
@@ -184,7 +238,12 @@ void BotRunner::run() {
   bot.stop();
   parts.observer.publish_last_equity();
   parts.observer.publish_status(end_reason);
-  parts.observer.flush();
+  if (parts.journal) {
+    const bool failed = end_reason.rfind("error", 0) == 0 || bot.faulted();
+    parts.journal->end_run(failed ? "failed" : "finished", bot.halt_reason().empty() ? end_reason : bot.halt_reason(),
+                           bot.portfolio().equity(), parts.observer.bars());
+  }
+  parts.flush();
   // Commands that raced the end get an answer, not a timeout.
   {
     std::lock_guard lock(mutex_);

@@ -20,6 +20,8 @@
 #include "config/bot_config.hpp"
 #include "config/daemon_config.hpp"
 #include "plugin/plugin_registry.hpp"
+#include "store/bot_recovery.hpp"
+#include "store/store_writer.hpp"
 
 namespace smoops::daemon {
 
@@ -37,11 +39,24 @@ struct BotSummary {
   std::uint64_t orders = 0;
 };
 
+/// A paper or live bot's link to the store: where its rows go, the run it belongs to, what it
+/// recovers, and the folder its exchange keeps state in.
+struct BotStoreLink {
+  store::StoreWriter* writer = nullptr;
+  std::int64_t run_id = 0;
+  store::BotRecovery recovery;
+  config::OutagePolicy on_outage = config::OutagePolicy::ReduceOnly;
+  std::filesystem::path exchange_state_dir;
+};
+
 class BotRunner {
  public:
   /// Creates the bot's plugins (throws ConfigError like validation does); nothing runs yet.
+  /// With a store link the bot journals its orders, fills and equity, and starts from the
+  /// recovered books: restore, reconcile with the exchange, resume the data after the last bar
+  /// it processed.
   BotRunner(config::BotConfig bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher,
-            config::OpenOrderPolicy shutdown_open_orders);
+            config::OpenOrderPolicy shutdown_open_orders, std::optional<BotStoreLink> store = std::nullopt);
   /// Stops the loop (as request_stop) and joins it.
   ~BotRunner();
   BotRunner(const BotRunner&) = delete;
@@ -73,10 +88,12 @@ class BotRunner {
   /// Sleeps until `due` unless a command or a stop arrives; true when it is time for the bar.
   bool wait_until(std::chrono::steady_clock::time_point due, Parts& parts);
   void update_summary(const Parts& parts, bool finished, const std::string& reason);
+  void recover(Parts& parts);
 
   config::BotConfig bot_;
   bus::Publisher& publisher_;
   config::OpenOrderPolicy shutdown_open_orders_;
+  std::optional<BotStoreLink> store_;
   std::unique_ptr<Parts> parts_;
 
   std::mutex mutex_;  // guards commands_, summary_

@@ -13,6 +13,7 @@
 #include "cli/plugin_search_path.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "engine/bot_validation.hpp"
+#include "store/store_error.hpp"
 
 namespace smoops::daemon {
 namespace {
@@ -83,6 +84,11 @@ Daemon::Daemon(config::DaemonConfig config, SignalFlags& signals)
   ValidatedDaemon validated = validate(config_);  // a daemon that starts is one whose config is sound
   registry_ = std::move(validated.registry);
   initial_bots_ = std::move(validated.bots);
+  if (config_.store.enabled) {
+    store_ = std::make_unique<DaemonStore>(config_.store);
+  } else {
+    spdlog::warn("store.enabled is false: nothing is stored and paper bots start from scratch");
+  }
 
   context_ = std::make_unique<zmq::context_t>(1);
   if (config_.bus.curve) {
@@ -106,23 +112,89 @@ Daemon::Daemon(config::DaemonConfig config, SignalFlags& signals)
 }
 
 Daemon::~Daemon() {
-  bots_.clear();  // joins every bot before the publisher goes
+  bots_.clear();  // joins every bot before the publisher and the store go
+  store_.reset();
   control_.reset();
   publisher_.reset();
   authenticator_.reset();
   context_.reset();
 }
 
+std::optional<BotStoreLink> Daemon::link_to_store(const config::BotConfig& bot, StoreLease& lease) {
+  if (!store_ || bot.mode == config::Mode::Backtest) return std::nullopt;
+  store::BotRegistry& registry = store_->registry();
+  registry.acquire(bot);
+  lease = StoreLease(&registry, bot.name);
+  store_->writer().flush(std::chrono::seconds(10));  // a restarted bot recovers what it wrote last
+  BotStoreLink link;
+  link.writer = &store_->writer();
+  link.on_outage = store_->config().on_outage;
+  link.exchange_state_dir = store_->exchange_state_dir(bot.name);
+  link.recovery = registry.recover(bot);
+  std::error_code ignored;
+  if (link.recovery.fresh && std::filesystem::exists(link.exchange_state_dir) &&
+      !std::filesystem::is_empty(link.exchange_state_dir, ignored))
+    throw store::StoreError(store::StoreError::Kind::Query,
+                            "bot " + bot.name + " has no books in the database, but its exchange state in " +
+                                link.exchange_state_dir.string() +
+                                " remains from an earlier run: remove that folder to start the bot over, or point "
+                                "store.dsn at the database that holds its books");
+  std::filesystem::create_directories(link.exchange_state_dir);
+  std::string code_version = std::string("smoops ") + SMOOPS_VERSION;
+  for (const auto& [kind, ref] : {std::pair{PluginKind::Strategy, &bot.strategy},
+                                  std::pair{PluginKind::Exchange, &bot.exchange}})
+    if (const plugin::PluginInfo* info = registry_->find(kind, ref->plugin))
+      code_version += "; " + info->name + " " + info->version;
+  if (bot.model)
+    if (const plugin::PluginInfo* info = registry_->find(PluginKind::Model, bot.model->plugin))
+      code_version += "; " + info->name + " " + info->version;
+  std::ifstream in(bot.file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  link.run_id = registry.begin_run(bot, text.str(), code_version);
+  return link;
+}
+
 void Daemon::launch(config::BotConfig bot, std::string fingerprint) {
+  StoreLease lease;
+  std::optional<BotStoreLink> link = link_to_store(bot, lease);
+  launch(std::move(bot), std::move(fingerprint), std::move(link), std::move(lease));
+}
+
+void Daemon::launch(config::BotConfig bot, std::string fingerprint, std::optional<BotStoreLink> link,
+                    StoreLease lease) {
   const std::string name = bot.name;
-  auto runner = std::make_unique<BotRunner>(std::move(bot), *registry_, *publisher_, config_.shutdown_open_orders);
+  const bool stored = link.has_value();
+  auto runner = std::make_unique<BotRunner>(std::move(bot), *registry_, *publisher_, config_.shutdown_open_orders,
+                                            std::move(link));
   runner->start();
-  bots_[name] = ManagedBot{std::move(fingerprint), std::move(runner)};
-  spdlog::info("bot {} started", name);
+  bots_[name] = ManagedBot{std::move(fingerprint), std::move(lease), std::move(runner)};
+  spdlog::info("bot {} started{}", name, stored ? " (journaled in the store)" : "");
+}
+
+void Daemon::check_store() {
+  if (!store_) return;
+  for (const std::string& name : store_->registry().check()) {
+    const auto it = bots_.find(name);
+    if (it == bots_.end()) continue;
+    spdlog::error("bot {}: another daemon took it while the database was unreachable; stopping it here", name);
+    it->second.runner->request_stop();
+    it->second.runner->join();
+  }
 }
 
 int Daemon::run() {
-  for (auto& [name, entry] : initial_bots_) launch(std::move(entry.first), std::move(entry.second));
+  // Every stored bot is taken before any starts: a bot owned elsewhere stops the start-up cleanly.
+  std::map<std::string, std::pair<std::optional<BotStoreLink>, StoreLease>> links;
+  for (auto& [name, entry] : initial_bots_) {
+    StoreLease lease;
+    std::optional<BotStoreLink> link = link_to_store(entry.first, lease);
+    links.emplace(name, std::pair{std::move(link), std::move(lease)});
+  }
+  for (auto& [name, entry] : initial_bots_) {
+    auto& [link, lease] = links.at(name);
+    launch(std::move(entry.first), std::move(entry.second), std::move(link), std::move(lease));
+  }
   initial_bots_.clear();
   spdlog::info("smoopsd ready: {} bots; publishing on {}, snapshots on {}, control on {}", bots_.size(),
                publisher_->publish_endpoint(), publisher_->snapshot_endpoint(), control_->endpoint());
@@ -148,6 +220,7 @@ int Daemon::run() {
       next_watchdog = now + *watchdog;
     }
     if (now >= next_status) {
+      check_store();
       publish_daemon_status();
       next_status = now + kStatusEvery;
     }
@@ -179,6 +252,7 @@ void Daemon::publish_daemon_status() {
   status["published"] = stats.published;
   status["dropped"] = stats.dropped;
   status["snapshots"] = stats.snapshots;
+  if (store_) status["store"] = store_->status();
   bus::BusMessage message{"daemon.status", status.dump(), bus::StateEffect::Set, "daemon.status"};
   publisher_->publish(std::move(message));
 }
@@ -202,6 +276,7 @@ nlohmann::json Daemon::handle(const nlohmann::json& request) {
         {"publish", publisher_->publish_endpoint()},
         {"snapshot", publisher_->snapshot_endpoint()},
         {"control", control_->endpoint()}};
+    if (store_) daemon["store"] = store_->status();
     return {{"ok", true}, {"daemon", daemon}, {"bots", bots_json()}};
   }
   if (command == "bots") return {{"ok", true}, {"bots", bots_json()}};

@@ -9,12 +9,15 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "config/daemon_config.hpp"
 #include "daemon/bot_runner.hpp"
+#include "daemon/daemon_store.hpp"
 
 namespace zmq { class context_t; }
 namespace smoops::bus {
@@ -43,16 +46,40 @@ class Daemon {
   int run();
 
  private:
+  /// A bot's ownership in the store, given up when the bot is gone (after its runner).
+  class StoreLease {
+   public:
+    StoreLease() = default;
+    StoreLease(store::BotRegistry* registry, std::string bot) : registry_(registry), bot_(std::move(bot)) {}
+    StoreLease(StoreLease&& other) noexcept : registry_(std::exchange(other.registry_, nullptr)), bot_(std::move(other.bot_)) {}
+    StoreLease& operator=(StoreLease&& other) noexcept {
+      std::swap(registry_, other.registry_);
+      std::swap(bot_, other.bot_);
+      return *this;
+    }
+    ~StoreLease() {
+      if (registry_) registry_->release(bot_);
+    }
+
+   private:
+    store::BotRegistry* registry_ = nullptr;
+    std::string bot_;
+  };
   struct ManagedBot {
     std::string fingerprint;  // the bot file's path and text: what "changed" means on reload
+    StoreLease lease;         // declared before the runner: released after it stopped
     std::unique_ptr<BotRunner> runner;
   };
+  /// Takes a paper or live bot in the store: ownership, a new run, its recovered books.
+  std::optional<BotStoreLink> link_to_store(const config::BotConfig& bot, StoreLease& lease);
 
   nlohmann::json handle(const nlohmann::json& request);
   nlohmann::json bot_command(const std::string& command, const std::string& name);
   nlohmann::json bots_json() const;
   nlohmann::json reload();
   void launch(config::BotConfig bot, std::string fingerprint);
+  void launch(config::BotConfig bot, std::string fingerprint, std::optional<BotStoreLink> link, StoreLease lease);
+  void check_store();
   void publish_daemon_status();
   void shut_down();
 
@@ -64,6 +91,7 @@ class Daemon {
   std::unique_ptr<bus::Publisher> publisher_;
   std::unique_ptr<bus::ControlServer> control_;
   std::unique_ptr<plugin::PluginRegistry> registry_;
+  std::unique_ptr<DaemonStore> store_;  // null when store.enabled is false
   std::map<std::string, std::pair<config::BotConfig, std::string>> initial_bots_;  // validated, until run() starts them
   std::map<std::string, ManagedBot> bots_;
   std::chrono::steady_clock::time_point started_;

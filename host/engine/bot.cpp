@@ -1,6 +1,7 @@
 #include "engine/bot.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "engine/order_state_machine.hpp"
@@ -43,6 +44,82 @@ void Bot::set_state(BotState state, std::string_view reason) {
   if (parts_.observer) parts_.observer->on_state(state, reason);
 }
 
+void Bot::restore(const RecoveredState& state) {
+  if (state_ != BotState::Created) throw std::logic_error("bot '" + parts_.name + "': restore after start");
+  portfolio_.restore(state.cash, state.position);
+  day_start_equity_ = portfolio_.equity();
+  next_order_sequence_ = state.next_order_sequence;
+  for (const RecoveredOrder& recovered : state.open_orders) {
+    const std::string& id = recovered.order.client_order_id;
+    auto [it, inserted] = orders_.emplace(id, OrderRecord{recovered.order, recovered.trade_ids});
+    if (!inserted) throw std::invalid_argument("bot '" + parts_.name + "': order " + id + " recovered twice");
+    open_orders_.push_back(&it->second.order);
+  }
+}
+
+ReconcileReport Bot::reconcile() {
+  ReconcileReport report;
+  std::vector<std::string> ids;
+  for (const Order* order : open_orders_) ids.push_back(order->client_order_id);
+  for (const std::string& id : ids) {
+    if (state_ != BotState::Running) break;
+    reconcile_order(id, report);
+  }
+  return report;
+}
+
+// The venue's record wins: its fills are booked (once: apply() skips trade ids already booked),
+// then its status. The order of the steps keeps every transition legal: acknowledgement first,
+// fills, then a final status that is not a fill.
+void Bot::reconcile_order(const std::string& client_order_id, ReconcileReport& report) {
+  ++report.orders_checked;
+  std::optional<Order> venue;
+  std::vector<Fill> fills;
+  call_exchange("query_order", [&] {
+    venue = parts_.exchange->query_order(client_order_id);
+    if (venue) fills = parts_.exchange->order_fills(client_order_id);
+  });
+  if (state_ != BotState::Running) return;
+  const OrderRecord* record = find_record(client_order_id);
+  if (!record) return;
+  const OrderStatus ours = record->order.status;
+  if (!venue) {
+    ++report.orders_failed;
+    parts_.logger->warn("recovery: order " + client_order_id +
+                        " was journaled but the exchange never received it; marked rejected, not resent");
+    on_order_update(OrderUpdate{client_order_id, {}, OrderStatus::Rejected,
+                                "not received by the exchange before the restart; not resent", now()});
+    apply_exchange_events();
+    return;
+  }
+  const OrderStatus theirs = venue->status;
+  if (ours == OrderStatus::Submitted && theirs != OrderStatus::Submitted && theirs != OrderStatus::Rejected) {
+    on_order_update(OrderUpdate{client_order_id, venue->exchange_order_id, OrderStatus::Accepted, {}, venue->updated_ts});
+    ++report.status_updates;
+  }
+  const std::size_t booked_before = record->trade_ids.size();
+  for (const Fill& fill : fills) on_fill(fill);
+  apply_exchange_events();
+  record = find_record(client_order_id);
+  if (!record) return;
+  report.fills_applied += record->trade_ids.size() - booked_before;
+  const OrderStatus now_status = record->order.status;
+  const bool final_not_fill = theirs == OrderStatus::Canceled || theirs == OrderStatus::Expired ||
+                              theirs == OrderStatus::Rejected;
+  if ((final_not_fill || theirs == OrderStatus::Triggered) && now_status != theirs &&
+      is_legal_transition(now_status, theirs)) {
+    on_order_update(OrderUpdate{client_order_id, venue->exchange_order_id, theirs, venue->reason, venue->updated_ts});
+    apply_exchange_events();
+    ++report.status_updates;
+  } else if (now_status == OrderStatus::PendingCancel && !is_terminal(theirs)) {
+    Order* order = &find_record(client_order_id)->order;
+    parts_.logger->info("recovery: cancel of " + client_order_id + " had not reached the exchange; sent again");
+    call_exchange("cancel", [&] { parts_.exchange->cancel(*order); });
+    apply_exchange_events();
+    ++report.cancels_resent;
+  }
+}
+
 void Bot::start() {
   if (state_ != BotState::Created) throw std::logic_error("bot '" + parts_.name + "' was already started");
   ExchangeSession session;
@@ -50,6 +127,7 @@ void Bot::start() {
   session.log = parts_.logger;
   session.instrument = parts_.instrument;
   session.initial_cash = parts_.initial_cash;
+  session.state_dir = parts_.exchange_state_dir;
   set_state(BotState::Running, {});
   call_exchange("connect", [&] { parts_.exchange->connect(session); });
   call_strategy("on_start", [&] { parts_.strategy->on_start(*this); });
@@ -221,6 +299,12 @@ SubmitResult Bot::deny(Order order, const std::string& reason) {
 }
 
 SubmitResult Bot::send(Order order) {
+  if (parts_.journal) {
+    Order intent = order;
+    intent.status = OrderStatus::Submitted;
+    const std::string refusal = parts_.journal->write_ahead(intent, portfolio_.position());
+    if (!refusal.empty()) return deny(std::move(order), refusal);
+  }
   std::string client_order_id = order.client_order_id;
   Order& stored = orders_.emplace(std::move(client_order_id), OrderRecord{std::move(order), {}}).first->second.order;
   transition(stored, OrderStatus::Submitted, stored.created_ts);

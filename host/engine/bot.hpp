@@ -18,6 +18,7 @@
 #include "config/bot_config.hpp"
 #include "engine/bot_observer.hpp"
 #include "engine/clock.hpp"
+#include "engine/order_journal.hpp"
 #include "engine/portfolio.hpp"
 #include "smoops/context.hpp"
 #include "smoops/exchange.hpp"
@@ -38,6 +39,8 @@ struct BotParts {
   Clock* clock = nullptr;
   Logger* logger = nullptr;
   BotObserver* observer = nullptr;  ///< optional
+  OrderJournal* journal = nullptr;  ///< optional: write-ahead journal of orders (paper and live)
+  std::string exchange_state_dir;   ///< passed to the exchange (ExchangeSession::state_dir); empty: none
 };
 
 /// A bot's engine. Not thread-safe: one thread drives it.
@@ -48,8 +51,15 @@ class Bot final : public Context, public ExchangeEvents {
   Bot(const Bot&) = delete;
   Bot& operator=(const Bot&) = delete;
 
+  /// Before start(): takes over books recovered from the store (cash, position, working orders,
+  /// the order sequence), so that the bot goes on where it stopped.
+  void restore(const RecoveredState& state);
   /// Connects the exchange and calls the strategy's on_start.
   void start();
+  /// After start() on a restored bot: asks the exchange about every working order and applies
+  /// what the store missed (fills, status changes). An order the exchange never received is
+  /// marked rejected, never resent; a cancel that did not reach it is sent again.
+  ReconcileReport reconcile();
   /// One bar: timers due by its time, exchange matching, mark to its close, the strategy's on_bar.
   void process_bar(const Bar& bar);
   /// One public trade: timers, exchange matching, mark, the strategy's on_trade.
@@ -129,6 +139,7 @@ class Bot final : public Context, public ExchangeEvents {
   Order new_order(const OrderRequest& request);
   SubmitResult deny(Order order, const std::string& reason);
   SubmitResult send(Order order);
+  void reconcile_order(const std::string& client_order_id, ReconcileReport& report);
   void handle_bar(const Bar& bar);
   void handle_trade(const Trade& trade);
   void check_daily_loss(Timestamp ts);

@@ -3,6 +3,7 @@
 // ZeroMQ publisher will too. Called on the bot's own thread; must not call back into the bot.
 
 #include <string_view>
+#include <vector>
 
 #include "engine/portfolio.hpp"
 #include "smoops/market_data.hpp"
@@ -29,6 +30,27 @@ class BotObserver {
   virtual void on_bar_processed(const Bar&, const Portfolio&) {}
   /// The bot changed state; `reason` says why it halted.
   virtual void on_state(BotState, std::string_view /*reason*/) {}
+};
+
+/// Passes every event to several observers, in order.
+class ObserverFanout final : public BotObserver {
+ public:
+  explicit ObserverFanout(std::vector<BotObserver*> observers) : observers_(std::move(observers)) {}
+  void on_order(const Order& order) override {
+    for (BotObserver* o : observers_) o->on_order(order);
+  }
+  void on_fill(const Fill& fill, const Order& order, const Portfolio& portfolio) override {
+    for (BotObserver* o : observers_) o->on_fill(fill, order, portfolio);
+  }
+  void on_bar_processed(const Bar& bar, const Portfolio& portfolio) override {
+    for (BotObserver* o : observers_) o->on_bar_processed(bar, portfolio);
+  }
+  void on_state(BotState state, std::string_view reason) override {
+    for (BotObserver* o : observers_) o->on_state(state, reason);
+  }
+
+ private:
+  std::vector<BotObserver*> observers_;
 };
 
 }  // namespace smoops::engine

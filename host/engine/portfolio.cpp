@@ -54,6 +54,21 @@ Money Portfolio::apply_fill(Side side, Price price, Quantity quantity, Money fee
   return realized;
 }
 
+void Portfolio::restore(Money cash, const Position& position) {
+  Position restored;
+  restored.quantity = position.quantity;
+  restored.cost_basis = position.cost_basis;
+  restored.realized_pnl = position.realized_pnl;
+  restored.fees = position.fees;
+  Price mark_price;
+  if (!restored.quantity.is_zero())
+    mark_price = Price::from_raw(restored.cost_basis.abs().mul_div(kFixedScale, restored.quantity.abs().raw()).raw());
+  refresh_derived(restored, mark_price);
+  cash_ = cash;
+  position_ = restored;
+  mark_price_ = mark_price;
+}
+
 void Portfolio::mark(Price price) {
   Position position = position_;
   refresh_derived(position, price);

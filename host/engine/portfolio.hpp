@@ -22,6 +22,10 @@ class Portfolio {
   /// Books a fill; returns the PnL it realized (before fees). Throws std::overflow_error (and
   /// changes nothing) when a result does not fit.
   Money apply_fill(Side side, Price price, Quantity quantity, Money fee);
+  /// Replaces the account with one recovered from the store: cash and the position's quantity,
+  /// exact cost basis, realized PnL and fees. It is marked at its average entry price until the
+  /// next mark (unrealized PnL zero).
+  void restore(Money cash, const Position& position);
   /// Revalues the open position at `price` (the last traded or closing price).
   void mark(Price price);
 

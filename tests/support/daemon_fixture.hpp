@@ -146,7 +146,8 @@ class DaemonUnderTest {
   void remove_bot(const std::string& file) const { std::filesystem::remove(bots_dir() / (file + ".yaml")); }
 
   /// Writes smoopsd.yaml: the real and the faulty plugin folders, bots.d, ipc endpoints; `bus_extra`
-  /// lines go inside `bus:` (indented by two), `extra` at the top level.
+  /// lines go inside `bus:` (indented by two), `extra` at the top level. Unless `extra` has a
+  /// `store:` section the store is disabled (tests of the store give theirs).
   void write_config(const std::string& bus_extra = "", const std::string& extra = "",
                     std::optional<std::string> publish = std::nullopt) const {
     std::ofstream out(config_file(), std::ios::binary | std::ios::trunc);
@@ -158,6 +159,7 @@ class DaemonUnderTest {
         << "  snapshot: " << snapshot_endpoint() << "\n"
         << "  control: " << control_endpoint() << "\n"
         << bus_extra << extra;
+    if (extra.find("store:") == std::string::npos) out << "store: {enabled: false}\n";
   }
 
   /// Starts smoopsd on config_file() without waiting.
