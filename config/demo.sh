@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: installs what smoops needs, builds it, makes a synthetic market data file, validates
-# the demo bot and backtests it through the real plugins (JSON report), then runs smoopsd with two
-# paper bots replaying that file at high speed, shows `smoops status` and a few seconds of
-# `smoops watch`, pauses and resumes a bot, and stops the daemon with SIGTERM.
+# the demo bot and backtests it through the real plugins (JSON report), stores a backtest in
+# smoops's private PostgreSQL cluster, then runs smoopsd with two paper bots replaying that file at
+# high speed (journaled in the store), shows `smoops status` and a few seconds of `smoops watch`,
+# pauses and resumes a bot, stops the daemon with SIGTERM, restarts it (the bots recover their
+# books from the store) and lists the stored runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -22,6 +24,12 @@ rm -rf "$demo_dir/bots.d" && cp -r config/bots.d "$demo_dir/bots.d"
 sed -e "s|tcp://127.0.0.1:7600|ipc://$PWD/$demo_dir/publish.sock|" \
     -e "s|tcp://127.0.0.1:7601|ipc://$PWD/$demo_dir/snapshot.sock|" \
     -e "s|tcp://127.0.0.1:7602|ipc://$PWD/$demo_dir/control.sock|" config/smoopsd.yaml > "$demo_dir/smoopsd.yaml"
+# The store: a private PostgreSQL cluster in a fresh folder (PostgreSQL runs as the `postgres`
+# user when the demo runs as root, so the folder must be reachable by it: /tmp is).
+state="$(mktemp -d /tmp/smoops-demo.XXXXXX)"
+chmod 755 "$state"
+echo "store: {state_dir: $state}" >> "$demo_dir/smoopsd.yaml"
+store=(--state-dir "$state")
 
 echo "== plugins"
 "$smoops" plugins list
@@ -48,10 +56,21 @@ for t in report["trades"][:5]:
 PY
 
 echo
-echo "== smoopsd: two paper bots replaying the file at 30000x real time"
+echo "== the store: smoops's private PostgreSQL cluster in $state"
+"$smoops" db start "${store[@]}"
+"$smoops" db migrate "${store[@]}"
+"$smoops" db status "${store[@]}"
+echo
+echo "== backtest --store, then runs show"
+"$smoops" backtest --config "$demo_dir/btc-sma.yaml" --store "${store[@]}" | tail -n 3
+run_id="$("$smoops" runs list --kind backtest --limit 1 --json "${store[@]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+"$smoops" runs show "$run_id" --trades 3 "${store[@]}"
+
+echo
+echo "== smoopsd: two paper bots replaying the file at 30000x real time, journaled in the store"
 "$build_dir/bin/smoopsd" --config "$demo_dir/smoopsd.yaml" 2>"$demo_dir/smoopsd.log" &
 daemon_pid=$!
-trap 'kill -TERM $daemon_pid 2>/dev/null || true' EXIT
+trap 'kill -TERM $daemon_pid 2>/dev/null || true; "$smoops" db stop "${store[@]}" >/dev/null 2>&1 || true' EXIT
 endpoints=(--daemon-config "$demo_dir/smoopsd.yaml")
 for _ in $(seq 50); do
   "$smoops" status "${endpoints[@]}" --timeout-ms 200 >/dev/null 2>&1 && break
@@ -70,6 +89,26 @@ echo
 echo "== SIGTERM"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" && status=0 || status=$?
-trap - EXIT
 echo "smoopsd exited with status $status; its log: $demo_dir/smoopsd.log"
 tail -n 4 "$demo_dir/smoopsd.log"
+
+echo
+echo "== smoopsd again: each bot takes its books back from the store and goes on where it stopped"
+"$build_dir/bin/smoopsd" --config "$demo_dir/smoopsd.yaml" 2>"$demo_dir/smoopsd-restart.log" &
+daemon_pid=$!
+for _ in $(seq 50); do
+  "$smoops" status "${endpoints[@]}" --timeout-ms 200 >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 1
+grep -E "recovered from the store|reconciled with the exchange|resuming the data" "$demo_dir/smoopsd-restart.log" | cut -c1-220
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" && status=0 || status=$?
+echo "smoopsd exited with status $status"
+
+echo
+echo "== smoops runs list: the backtest and the bots' paper sessions"
+"$smoops" runs list "${store[@]}"
+"$smoops" db stop "${store[@]}"
+trap - EXIT
+rm -rf "$state"
