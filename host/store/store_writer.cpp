@@ -294,6 +294,10 @@ void StoreWriter::run() {
       connection_lost(e.what());
     } catch (const pqxx::in_doubt_error& e) {
       connection_lost(e.what());
+    } catch (const std::exception& e) {
+      // Anything else (the batch is back in the queue): start over on a new connection.
+      spdlog::error("store: writer error: {}; reconnecting", e.what());
+      connection_lost(e.what());
     }
   }
 }

@@ -408,10 +408,28 @@ TEST(SimJournal, WithoutAStateFolderWritesNothing) {
     venue.exchange.on_market_bar(bar(1, "100", "100", "100", "100"));
     // Without a record the same bar time matches again, as it always has.
     EXPECT_EQ(venue.events.fills.size(), 2u);
-    EXPECT_EQ(venue.exchange.query_order("b1")->status, OrderStatus::Filled);
+    EXPECT_FALSE(venue.exchange.query_order("b1").has_value());  // ended orders are not kept
   }
   fs::current_path(previous);
   EXPECT_TRUE(fs::is_empty(dir.path()));
+}
+
+// With a state folder the venue remembers every order it received, so a client order id is never
+// accepted twice, even after the first order ended and across a restart.
+TEST(SimJournal, RejectsAClientOrderIdItReceivedBeforeEvenAfterARestart) {
+  test::TempDir dir;
+  {
+    Venue<> venue(dir.path());
+    venue.submit({.id = "b1"});
+    venue.exchange.on_market_bar(bar(1, "100", "100", "100", "100"));
+    venue.submit({.id = "b1", .quantity = "5"});
+    EXPECT_EQ(venue.exchange.query_order("b1")->quantity, Quantity::from_units(1));
+  }
+  Venue<> restarted(dir.path());
+  restarted.submit({.id = "b1", .quantity = "5"});
+  restarted.exchange.on_market_bar(bar(2, "100", "100", "100", "100"));
+  EXPECT_TRUE(restarted.events.fills.empty());
+  EXPECT_EQ(restarted.exchange.query_order("b1")->status, OrderStatus::Filled);
 }
 
 }  // namespace

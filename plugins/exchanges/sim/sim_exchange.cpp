@@ -271,6 +271,9 @@ void SimExchange::change_status(std::size_t index, OrderStatus status, std::stri
 
 void SimExchange::remove_finished() {
   std::erase_if(working_, [](const VenueOrder* working) { return working->finished; });
+  // Without a state folder (a backtest) nothing asks about ended orders after a restart: forget
+  // them, so that memory does not grow with the number of orders.
+  if (!journal_) std::erase_if(orders_, [](const auto& entry) { return entry.second.finished; });
 }
 
 void SimExchange::apply_status(VenueOrder& venue_order, const OrderUpdate& update) {
