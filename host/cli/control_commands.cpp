@@ -94,6 +94,9 @@ void print_reload(const Json& reply, std::ostream& out) {
     separator = "; ";
   }
   out << '\n';
+  if (const auto failed = reply.find("failed"); failed != reply.end() && failed->is_object())
+    for (const auto& [name, why] : failed->items())
+      out << "  " << name << " not started: " << (why.is_string() ? why.get<std::string>() : why.dump()) << '\n';
 }
 
 std::string past_tense(const std::string& command) {

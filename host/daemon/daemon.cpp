@@ -304,7 +304,13 @@ nlohmann::json Daemon::bot_command(const std::string& command, const std::string
     config::BotConfig bot = runner.config();
     std::string fingerprint = it->second.fingerprint;
     bots_.erase(it);
-    launch(std::move(bot), std::move(fingerprint));
+    try {
+      launch(std::move(bot), std::move(fingerprint));
+    } catch (const std::exception& e) {
+      // The store refused it (owned elsewhere, unreachable): the bot is out until a reload adds it.
+      spdlog::error("bot {}: cannot start: {}", name, e.what());
+      return {{"ok", false}, {"error", "bot " + name + " cannot start: " + e.what()}};
+    }
     return {{"ok", true}, {"bot", name}, {"state", "running"}};
   }
   return runner.command(command, kBotCommandTimeout);
@@ -341,22 +347,34 @@ nlohmann::json Daemon::reload() {
   config_.bot_files = next.bot_files;
   config_.bots_dir = next.bots_dir;
   config_.shutdown_open_orders = next.shutdown_open_orders;
+  nlohmann::json failed = nlohmann::json::object();
+  // A bot the store refuses (owned by another daemon, database unreachable) is left out and
+  // reported; the others go on.
+  auto try_launch = [&](const std::string& name, const std::pair<config::BotConfig, std::string>& entry) {
+    try {
+      launch(entry.first, entry.second);
+      return true;
+    } catch (const std::exception& e) {
+      spdlog::error("reload: bot {} cannot start: {}", name, e.what());
+      failed[name] = e.what();
+      return false;
+    }
+  };
   for (auto& [name, entry] : wanted) {
     const auto running = bots_.find(name);
     if (running == bots_.end()) {
-      added.push_back(name);
-      launch(entry.first, entry.second);
+      if (try_launch(name, entry)) added.push_back(name);
     } else if (running->second.fingerprint != entry.second) {
-      restarted.push_back(name);
       bots_.erase(running);
-      launch(entry.first, entry.second);
+      if (try_launch(name, entry)) restarted.push_back(name);
     } else {
       unchanged.push_back(name);
     }
   }
-  spdlog::info("reloaded {}: added {}, removed {}, restarted {}, unchanged {}", config_.file.string(), added.dump(),
-               removed.dump(), restarted.dump(), unchanged.dump());
-  return {{"ok", true}, {"added", added}, {"removed", removed}, {"restarted", restarted}, {"unchanged", unchanged}};
+  spdlog::info("reloaded {}: added {}, removed {}, restarted {}, unchanged {}, failed {}", config_.file.string(),
+               added.dump(), removed.dump(), restarted.dump(), unchanged.dump(), failed.dump());
+  return {{"ok", true},           {"added", added},         {"removed", removed},
+          {"restarted", restarted}, {"unchanged", unchanged}, {"failed", failed}};
 }
 
 }  // namespace smoops::daemon
