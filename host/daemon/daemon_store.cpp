@@ -15,8 +15,7 @@ DaemonStore::DaemonStore(const config::StoreConfig& config)
   if (error)
     throw store::StoreError(store::StoreError::Kind::Cluster,
                             "cannot create the state directory " + state_dir_.string() + ": " + error.message());
-  target_ = store::resolve_store(config_.dsn, state_dir_, /*manage_cluster=*/true);
-  spdlog::info("store: {}", target_.description);
+  target_ = store::resolve_store(config_.dsn, state_dir_, /*manage_cluster=*/true);  // logs where
   auto connection = store::connect_with_retry(target_.dsn, std::chrono::seconds(config_.connect_timeout_s));
   if (target_.cluster) {
     const int applied = store::migrate(*connection, store::bundled_migrations());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -15,6 +16,8 @@ namespace {
 
 constexpr std::size_t kReplayChunkGroups = 2'000;
 constexpr auto kStopGrace = std::chrono::seconds(10);
+constexpr const char* kIntentWhileDown =
+    "the database is down and an order's intent must be on disk before the order is sent";
 
 // A crash can leave a last line without its newline: it was never acknowledged, so it goes.
 void cut_torn_tail(const std::filesystem::path& file) {
@@ -42,7 +45,10 @@ StoreWriter::StoreWriter(WriterOptions options, std::unique_ptr<pqxx::connection
     spill_ = std::fopen(options_.spill_file.c_str(), "ab");
     if (!spill_) throw std::runtime_error("store: cannot open spill file " + options_.spill_file.string());
   }
-  if (!connection_) database_up_ = false;
+  if (!connection_) {
+    database_up_ = false;
+    down_since_ = std::chrono::steady_clock::now();
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -54,11 +60,13 @@ StoreWriter::~StoreWriter() {
   wake_.notify_all();
   thread_.join();
   std::lock_guard lock(mutex_);
-  if (!queue_.empty()) {
-    drain_queue_to_spill_locked();
-    spdlog::error("store: stopped with {} groups not written; they are in {} and are written at the next start",
-                  stats_.groups_spilled, options_.spill_file.string());
-  }
+  const std::size_t left_in_memory = queue_.size();
+  drain_queue_to_spill_locked();
+  if (spilling_)
+    spdlog::error(
+        "store: stopped before the database had everything: {} holds the rest ({} groups moved there from memory now) "
+        "and is written to the database at the next start",
+        options_.spill_file.string(), left_in_memory);
   if (spill_) {
     sync_spill_locked();
     std::fclose(spill_);
@@ -91,8 +99,7 @@ void StoreWriter::push(RowGroup group) {
 
 void StoreWriter::enqueue_locked(RowGroup group, std::uint64_t seq) {
   if (!spilling_ && queued_rows_ + group.size() > options_.buffer_rows) {
-    spdlog::warn("store: {} rows waiting for the database (limit {}); spilling to {}", queued_rows_,
-                 options_.buffer_rows, options_.spill_file.string());
+    announce_spill_locked(fmt::format("{} rows waiting for the database, limit {}", queued_rows_, options_.buffer_rows));
     drain_queue_to_spill_locked();
   }
   if (spilling_) {
@@ -112,24 +119,34 @@ StoreWriter::Durability StoreWriter::write_ahead(RowGroup group, bool allow_spil
       enqueue_locked(std::move(group), seq);  // the rows before the intent must not be lost
       return Durability::None;
     }
+    announce_spill_locked(kIntentWhileDown);
     drain_queue_to_spill_locked();
     spill_locked(group);
     sync_spill_locked();
     return Durability::Spill;
   }
-  if (spilling_) {
+  const bool spilled = spilling_;
+  if (spilled) {
     // The database is back and the spill file is being written: this group goes after it.
     spill_locked(group);
     sync_spill_locked();
   } else {
     queued_rows_ += group.size();
-    queue_.push_back(Entry{seq, std::move(group)});
+    queue_.push_back(Entry{seq, group});  // a copy: the writer may take it before we know the outcome
   }
   wake_.notify_one();
   committed_.wait_for(lock, timeout, [&] { return committed_seq_ >= seq || !database_up_; });
   if (committed_seq_ >= seq) return Durability::Database;
   if (!allow_spill) return Durability::None;  // it is still queued or spilled: written (then superseded) later
+  // The group is in the spill file, in the queue, or in the batch the writer is writing now. In
+  // that last case it is spilled too (writing it twice changes nothing), so that it is on disk
+  // whatever becomes of that batch.
+  const bool queued = std::any_of(queue_.begin(), queue_.end(), [&](const Entry& entry) { return entry.seq == seq; });
+  announce_spill_locked(database_up_ ? fmt::format("the database did not commit an order's intent within {} ms",
+                                                   timeout.count())
+                                     : std::string(kIntentWhileDown));
   drain_queue_to_spill_locked();
+  if (!spilled && !queued) spill_locked(group);
   sync_spill_locked();
   return Durability::Spill;
 }
@@ -139,6 +156,13 @@ bool StoreWriter::flush(std::chrono::milliseconds timeout) {
   const std::uint64_t target = next_seq_;
   wake_.notify_one();
   return committed_.wait_for(lock, timeout, [&] { return committed_seq_ >= target && !spilling_; });
+}
+
+// Called with the lock held: says once, when spilling starts, why and where.
+void StoreWriter::announce_spill_locked(const std::string& why) {
+  if (spilling_) return;
+  spdlog::warn("store: spilling to {} ({}); it is written to the database once the database is back",
+               options_.spill_file.string(), why);
 }
 
 // Called with the lock held.

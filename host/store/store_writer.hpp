@@ -35,7 +35,7 @@ struct WriterOptions {
   std::string dsn;                               ///< for reconnecting
   std::size_t buffer_rows = 100'000;             ///< rows held in memory before spilling
   std::filesystem::path spill_file;              ///< required
-  std::size_t max_batch_rows = 20'000;           ///< rows per transaction at most
+  std::size_t max_batch_rows = 2'000;            ///< rows per transaction at most (docs/benchmarks.md: smaller batches plan faster)
   std::chrono::milliseconds max_backoff{4000};   ///< between reconnection attempts
 };
 
@@ -97,6 +97,7 @@ class StoreWriter {
   /// Writes the spill file to the database, then removes it and stops spilling.
   void replay_spill();
   void enqueue_locked(RowGroup group, std::uint64_t seq);
+  void announce_spill_locked(const std::string& why);
   void spill_locked(const RowGroup& group);
   void drain_queue_to_spill_locked();
   void sync_spill_locked();

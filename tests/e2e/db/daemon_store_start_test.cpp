@@ -1,0 +1,201 @@
+// smoopsd's start against a database it cannot use (issue 6, "Outages" and "Bad input"): each
+// case ends the start-up with its documented exit code (docs/exit-codes.md) and a message that
+// says what is wrong and what to do, never a crash, never a password; and a bot is owned by one
+// daemon at a time.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "support/daemon_fixture.hpp"
+#include "support/process.hpp"
+#include "support/test_database.hpp"
+
+namespace smoops::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kBot = "start-bot";
+
+std::string this_host() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+/// A daemon whose start-up the test watches to its end.
+class DaemonStoreStart : public ::testing::Test {
+ protected:
+  /// smoopsd.yaml with `store: {<store>}`; the state folder is the daemon's own.
+  void write_config(DaemonUnderTest& daemon, const std::string& store) {
+    daemon.write_config("", "store: {" + store + ", state_dir: " + (daemon.dir() / "state").string() + "}\n");
+  }
+  void migrate(const std::string& dsn) {
+    const ProcessResult migrated = run_process({(bin_dir() / "smoops").string(), "db", "migrate", "--dsn", dsn}, daemon_.dir());
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  }
+  /// Starts smoopsd and waits for it to exit on its own; the exit code (nullopt: still running).
+  std::optional<int> run_to_exit(DaemonUnderTest& daemon, std::chrono::milliseconds timeout = 20s) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::optional<int> code = daemon.spawn().wait(timeout);
+    took_ = std::chrono::steady_clock::now() - started;
+    return code;
+  }
+  /// A paper bot that processes a bar now and the next one in five minutes: it never trades here.
+  void write_quiet_bot(DaemonUnderTest& daemon) { daemon.write_bot(kBot, bot_yaml(kBot, "paper", bot_strategy(), "1")); }
+  static std::string bot_strategy() { return "{plugin: sma_cross, params: {fast: 2, slow: 5, quantity: 0.1}}"; }
+
+  DaemonUnderTest daemon_;
+  std::chrono::steady_clock::duration took_{};
+};
+
+TEST_F(DaemonStoreStart, AnUnreachableServerIsRetriedThenTheDaemonExitsWith10) {
+  write_config(daemon_, "dsn: 'host=/nonexistent-dir port=5432 user=x dbname=y', connect_timeout_s: 1");
+  ASSERT_EQ(run_to_exit(daemon_), std::optional<int>(10)) << daemon_.process().err();
+  const std::string err = daemon_.process().err();
+  // One warning per failed attempt, then the final error with what was tried.
+  EXPECT_NE(err.find("PostgreSQL at host=/nonexistent-dir port=5432 user=x dbname=y is not reachable (attempt 1)"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("(attempt 2)"), std::string::npos) << err;
+  EXPECT_NE(err.find("retrying in"), std::string::npos) << err;
+  EXPECT_NE(err.find("error: cannot connect to PostgreSQL at host=/nonexistent-dir"), std::string::npos) << err;
+  EXPECT_NE(err.find("gave up after"), std::string::npos) << err;
+  EXPECT_LT(took_, 10s) << "connect_timeout_s: 1 bounds the retries";
+}
+
+TEST_F(DaemonStoreStart, AMalformedDsnExitsWith10AtOnce) {
+  write_config(daemon_, "dsn: 'host=/tmp port=5432 dbname', connect_timeout_s: 30");
+  ASSERT_EQ(run_to_exit(daemon_), std::optional<int>(10)) << daemon_.process().err();
+  const std::string err = daemon_.process().err();
+  EXPECT_NE(err.find("error: cannot connect to PostgreSQL at host=/tmp port=5432 dbname"), std::string::npos) << err;
+  EXPECT_NE(err.find("check the DSN"), std::string::npos) << err;
+  EXPECT_EQ(err.find("retrying"), std::string::npos) << "a malformed DSN is not retried: " << err;
+  EXPECT_LT(took_, 10s);
+}
+
+TEST_F(DaemonStoreStart, AWrongPasswordExitsWith10WithoutShowingIt) {
+  TestDatabase database;
+  migrate(database.dsn());
+  const std::string role = "t_start_role_" + std::to_string(::getpid());
+  const auto admin = [](const std::string& sql) {
+    pqxx::connection connection(server_dsn());
+    pqxx::nontransaction(connection).exec(sql);
+  };
+  admin("DROP ROLE IF EXISTS " + role);
+  admin("CREATE ROLE " + role + " LOGIN PASSWORD 'Right-Secret-4711'");
+  // The suite's server asks every role but its superuser for a password (pg_fixture.sh).
+  std::string dsn = with_dbname(server_dsn(), database.name());
+  dsn.replace(dsn.find("user=smoops"), 11, "user=" + role + " password=Wrong-Secret-0815");
+  write_config(daemon_, "dsn: '" + dsn + "', connect_timeout_s: 30");
+  const std::optional<int> code = run_to_exit(daemon_);
+  admin("DROP ROLE IF EXISTS " + role);
+
+  ASSERT_EQ(code, std::optional<int>(10)) << daemon_.process().err();
+  const std::string err = daemon_.process().err() + daemon_.process().out();
+  EXPECT_NE(err.find("password authentication failed for user \"" + role + "\""), std::string::npos) << err;
+  EXPECT_NE(err.find("check the user and password"), std::string::npos) << err;
+  EXPECT_NE(err.find("password=***"), std::string::npos) << err;
+  EXPECT_EQ(err.find("Wrong-Secret-0815"), std::string::npos) << "the password was shown";
+  EXPECT_EQ(err.find("Right-Secret-4711"), std::string::npos);
+  EXPECT_EQ(err.find("retrying"), std::string::npos) << "refused credentials are not retried: " << err;
+}
+
+TEST_F(DaemonStoreStart, ASchemaBehindExitsWith11AndNamesTheCommandToRun) {
+  TestDatabase database;  // never migrated
+  write_config(daemon_, "dsn: '" + database.dsn() + "', connect_timeout_s: 5");
+  ASSERT_EQ(run_to_exit(daemon_), std::optional<int>(11)) << daemon_.process().err();
+  const std::string err = daemon_.process().err();
+  EXPECT_NE(err.find("error: the database has no smoops schema yet (version 0)"), std::string::npos) << err;
+  EXPECT_NE(err.find("run `smoops db migrate`"), std::string::npos) << err;
+}
+
+TEST_F(DaemonStoreStart, ASchemaFromANewerSmoopsExitsWith11AndSaysToUpgrade) {
+  TestDatabase database;
+  migrate(database.dsn());
+  {
+    pqxx::connection connection(database.dsn());
+    pqxx::nontransaction(connection)
+        .exec("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_future.sql', 'f00d')");
+  }
+  write_config(daemon_, "dsn: '" + database.dsn() + "', connect_timeout_s: 5");
+  ASSERT_EQ(run_to_exit(daemon_), std::optional<int>(11)) << daemon_.process().err();
+  const std::string err = daemon_.process().err();
+  EXPECT_NE(err.find("version 9999, newer than this smoops knows"), std::string::npos) << err;
+  EXPECT_NE(err.find("upgrade smoops"), std::string::npos) << err;
+}
+
+TEST_F(DaemonStoreStart, ASecondDaemonOnTheSameBotExitsWith12AndNamesTheOwner) {
+  TestDatabase database;
+  migrate(database.dsn());
+  const std::string store = "dsn: '" + database.dsn() + "', connect_timeout_s: 5";
+  write_config(daemon_, store);
+  write_quiet_bot(daemon_);
+  daemon_.start();
+
+  DaemonUnderTest second;  // its own state folder and bus endpoints, the same database and bot
+  write_config(second, store);
+  write_quiet_bot(second);
+  ASSERT_EQ(run_to_exit(second), std::optional<int>(12)) << second.process().err();
+  const std::string err = second.process().err();
+  const std::string owner = this_host() + ":" + std::to_string(daemon_.process().pid());
+  EXPECT_NE(err.find("error: bot start-bot is owned by " + owner), std::string::npos) << err;
+  EXPECT_NE(err.find("stop that daemon or remove the bot from one of them"), std::string::npos) << err;
+
+  // The first daemon is not disturbed: its bot runs on.
+  ASSERT_TRUE(daemon_.process().running()) << daemon_.process().err();
+  const Json bots = daemon_.request({{"command", "bots"}});
+  ASSERT_EQ(bots.at("bots").size(), 1u);
+  EXPECT_EQ(bots.at("bots")[0].value("state", ""), "running") << bots.dump();
+  {
+    pqxx::connection connection(database.dsn());
+    EXPECT_EQ(pqxx::nontransaction(connection).exec1("SELECT owner FROM bots WHERE name = 'start-bot'")[0].c_str(),
+              owner);
+  }
+
+  // Once the first stops, the second takes the bot over.
+  ASSERT_EQ(daemon_.stop(SIGTERM, 20s), std::optional<int>(0)) << daemon_.process().err();
+  ASSERT_NO_THROW(second.start()) << second.process().err();
+  const Json taken = second.request({{"command", "bots"}});
+  EXPECT_EQ(taken.at("bots")[0].value("state", ""), "running") << taken.dump();
+  ASSERT_EQ(second.stop(SIGTERM, 20s), std::optional<int>(0)) << second.process().err();
+}
+
+TEST_F(DaemonStoreStart, ABotWithExchangeStateButNoBooksInTheDatabaseIsRefused) {
+  TestDatabase database;
+  migrate(database.dsn());
+  write_config(daemon_, "dsn: '" + database.dsn() + "', connect_timeout_s: 5");
+  write_quiet_bot(daemon_);
+  // The exchange's record of an earlier life of the bot, against a database that has none.
+  const auto exchange_dir = daemon_.dir() / "state" / "bots" / kBot / "exchange";
+  std::filesystem::create_directories(exchange_dir);
+  std::ofstream(exchange_dir / "sim-exchange.jsonl")
+      << R"({"type":"account","symbol":"BTC/USDT","base_asset":"BTC","quote_asset":"USDT","initial_cash":"10000"})"
+      << '\n';
+
+  const std::optional<int> code = run_to_exit(daemon_);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 10) << daemon_.process().err();
+  const std::string err = daemon_.process().err();
+  EXPECT_NE(err.find("error: bot start-bot has no books in the database, but its exchange state in " +
+                     exchange_dir.string() + " remains from an earlier run"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("remove that folder to start the bot over, or point store.dsn at the database that holds its "
+                     "books"),
+            std::string::npos)
+      << err;
+  // The exchange's record is left as it was.
+  EXPECT_TRUE(std::filesystem::exists(exchange_dir / "sim-exchange.jsonl"));
+}
+
+}  // namespace
+}  // namespace smoops::test
