@@ -11,6 +11,7 @@ if [ "${SMOOPS_SANITIZE:-0}" = "1" ]; then
   build_dir="${SMOOPS_BUILD_DIR:-build-asan}"
   extra=(-DSMOOPS_SANITIZE=ON -DSMOOPS_BUILD_BENCH=OFF)
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+  export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 else
   build_dir="${SMOOPS_BUILD_DIR:-build}"
