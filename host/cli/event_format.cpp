@@ -76,6 +76,8 @@ std::string details(std::string_view kind, const Json& payload) {
     d.add({"equity"}).add({"cash"}, "cash").add({"realized_pnl", "pnl"}, "pnl");
   } else if (kind == "status") {
     d.add({"state", "status"}).add({"mode"}).add({"reason"});
+  } else if (kind == "signal") {
+    d.add({"prediction"}).add({"confidence"}, "conf").add({"action"}).add({"quantity"}, "qty").add({"reason"});
   } else if (kind == "log") {
     d.add({"level"}).add({"message", "msg"});
   }

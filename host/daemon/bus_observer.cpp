@@ -97,4 +97,11 @@ void BusObserver::on_log(LogLevel level, std::string_view message) {
   send("log", std::move(writer).finish(), bus::StateEffect::None);
 }
 
+void BusObserver::on_signal(const Signal& signal, Timestamp ts) {
+  engine::JsonObjectWriter writer;
+  writer.string("bot", name_).integer("ts", ts.millis());
+  engine::write_signal(writer, signal);
+  send("signal", std::move(writer).finish(), bus::StateEffect::None);
+}
+
 }  // namespace smoops::daemon

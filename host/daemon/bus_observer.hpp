@@ -30,6 +30,7 @@ class BusObserver final : public engine::BotObserver, public engine::LogTap {
   void on_bar_processed(const Bar& bar, const engine::Portfolio& portfolio) override;
   void on_state(engine::BotState state, std::string_view reason) override;
   void on_log(LogLevel level, std::string_view message) override;
+  void on_signal(const Signal& signal, Timestamp ts) override;
 
   /// Publishes the current status again (after a command, at the end of the data).
   void publish_status(std::string_view note = {});

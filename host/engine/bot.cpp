@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "engine/event_json.hpp"
 #include "engine/order_state_machine.hpp"
 #include "engine/pre_trade_checks.hpp"
 
@@ -434,6 +435,12 @@ void Bot::on_trade(const Trade& trade) {
   } else {
     process_trade(trade);
   }
+}
+
+void Bot::signal(const Signal& decision) {
+  if (parts_.logger->enabled(parts_.signal_log_level))
+    parts_.logger->log(parts_.signal_log_level, describe_signal(decision));
+  if (parts_.observer) parts_.observer->on_signal(decision, now());
 }
 
 void Bot::on_error(std::string_view message) { parts_.logger->error("exchange: " + std::string(message)); }

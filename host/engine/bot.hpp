@@ -41,6 +41,9 @@ struct BotParts {
   BotObserver* observer = nullptr;  ///< optional
   OrderJournal* journal = nullptr;  ///< optional: write-ahead journal of orders (paper and live)
   std::string exchange_state_dir;   ///< passed to the exchange (ExchangeSession::state_dir); empty: none
+  /// Level of the log line each Context::signal writes (a backtest lowers it to Debug: one
+  /// decision per bar would drown its output).
+  LogLevel signal_log_level = LogLevel::Info;
 };
 
 /// A bot's engine. Not thread-safe: one thread drives it.
@@ -104,6 +107,7 @@ class Bot final : public Context, public ExchangeEvents {
   Logger& log() override { return *parts_.logger; }
   const Params& params() const override { return *parts_.strategy_params; }
   Model* model() override { return parts_.model; }
+  void signal(const Signal& decision) override;
 
   // ExchangeEvents
   void on_order_update(const OrderUpdate& update) override;

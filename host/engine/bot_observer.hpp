@@ -8,6 +8,7 @@
 #include "engine/portfolio.hpp"
 #include "smoops/market_data.hpp"
 #include "smoops/order.hpp"
+#include "smoops/signal.hpp"
 
 namespace smoops::engine {
 
@@ -30,6 +31,8 @@ class BotObserver {
   virtual void on_bar_processed(const Bar&, const Portfolio&) {}
   /// The bot changed state; `reason` says why it halted.
   virtual void on_state(BotState, std::string_view /*reason*/) {}
+  /// The strategy reported a decision (Context::signal) at `ts`.
+  virtual void on_signal(const Signal&, Timestamp /*ts*/) {}
 };
 
 /// Passes every event to several observers, in order.
@@ -47,6 +50,9 @@ class ObserverFanout final : public BotObserver {
   }
   void on_state(BotState state, std::string_view reason) override {
     for (BotObserver* o : observers_) o->on_state(state, reason);
+  }
+  void on_signal(const Signal& signal, Timestamp ts) override {
+    for (BotObserver* o : observers_) o->on_signal(signal, ts);
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "engine/event_json.hpp"
 
+#include <charconv>
+
 namespace smoops::engine {
 
 void write_order(JsonObjectWriter& out, const Order& order) {
@@ -46,6 +48,40 @@ void write_position(JsonObjectWriter& out, const Portfolio& portfolio) {
       .string("cash", portfolio.cash().to_string())
       .string("equity", portfolio.equity().to_string())
       .string("mark_price", portfolio.mark_price().to_string());
+}
+
+void write_signal(JsonObjectWriter& out, const Signal& signal) {
+  std::string checks = "[";
+  for (const SignalCheck& check : signal.checks) {
+    JsonObjectWriter c;
+    c.string("name", check.name).boolean("passed", check.passed).number("value", check.value).string("limit", check.limit);
+    if (checks.size() > 1) checks += ',';
+    checks += std::move(c).finish();
+  }
+  checks += ']';
+  out.string("prediction", signal.prediction)
+      .number("confidence", signal.confidence)
+      .string("action", signal.action)
+      .string("quantity", signal.quantity.to_string())
+      .string("reason", signal.reason)
+      .raw("checks", checks);
+}
+
+std::string describe_signal(const Signal& signal) {
+  const auto decimal = [](double value) {
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 4);
+    return std::string(buffer, result.ptr);
+  };
+  std::string text = "signal " + signal.prediction + " " + decimal(signal.confidence) + ": " + signal.action;
+  if (!signal.quantity.is_zero()) text += " " + signal.quantity.to_string();
+  text += " (" + signal.reason + ")";
+  for (std::size_t i = 0; i < signal.checks.size(); ++i) {
+    const SignalCheck& check = signal.checks[i];
+    text += i == 0 ? " | " : "; ";
+    text += check.name + " " + decimal(check.value) + " " + check.limit + (check.passed ? " ok" : " FAIL");
+  }
+  return text;
 }
 
 }  // namespace smoops::engine

@@ -7,6 +7,7 @@
 #include "engine/json_writer.hpp"
 #include "engine/portfolio.hpp"
 #include "smoops/order.hpp"
+#include "smoops/signal.hpp"
 
 namespace smoops::engine {
 
@@ -16,5 +17,9 @@ void write_order(JsonObjectWriter& out, const Order& order);
 void write_fill(JsonObjectWriter& out, const Fill& fill);
 /// The position and account: quantity, average entry, realized/unrealized PnL, fees, cash, equity, mark.
 void write_position(JsonObjectWriter& out, const Portfolio& portfolio);
+/// A strategy's decision with its checks (an array of objects under "checks").
+void write_signal(JsonObjectWriter& out, const Signal& signal);
+/// The decision as one log line: "signal up 0.71: buy 0.1 (all checks passed) | confidence ...".
+std::string describe_signal(const Signal& signal);
 
 }  // namespace smoops::engine

@@ -1,6 +1,7 @@
 #include "engine/json_writer.hpp"
 
 #include <charconv>
+#include <cmath>
 
 namespace smoops::engine {
 namespace {
@@ -69,6 +70,21 @@ void JsonObjectWriter::key(std::string_view name) {
   if (text_.size() > 1) text_ += ',';
   append_json_string(text_, name);
   text_ += ':';
+}
+
+JsonObjectWriter& JsonObjectWriter::number(std::string_view name, double value) {
+  if (!std::isfinite(value)) return null(name);
+  key(name);
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 9);
+  text_.append(buffer, result.ptr);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::raw(std::string_view name, std::string_view json) {
+  key(name);
+  text_ += json;
+  return *this;
 }
 
 JsonObjectWriter& JsonObjectWriter::string(std::string_view name, std::string_view value) {

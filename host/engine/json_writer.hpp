@@ -19,6 +19,10 @@ class JsonObjectWriter {
   JsonObjectWriter& unsigned_integer(std::string_view key, std::uint64_t value);
   JsonObjectWriter& boolean(std::string_view key, bool value);
   JsonObjectWriter& null(std::string_view key);
+  /// A number with up to 9 significant digits, or null when it is not finite.
+  JsonObjectWriter& number(std::string_view key, double value);
+  /// `json`, already valid JSON text (an array or object built elsewhere), as the value.
+  JsonObjectWriter& raw(std::string_view key, std::string_view json);
   /// `value` as a string, or null when `present` is false.
   JsonObjectWriter& string_or_null(std::string_view key, std::string_view value, bool present) {
     return present ? string(key, value) : null(key);

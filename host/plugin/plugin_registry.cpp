@@ -16,9 +16,6 @@ namespace {
 
 using PluginKey = std::pair<PluginKind, std::string>;
 
-template <class T>
-using Factory = std::unique_ptr<T> (*)(const Params&);
-
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string joined;
   for (const auto& item : items) {
@@ -134,17 +131,17 @@ struct PluginRegistry::Impl {
     throw PluginError({}, message);
   }
 
-  template <class T>
-  PluginHandle<T> create(PluginKind kind, std::string_view name, const Params& params,
-                         Factory<T> PluginDescriptor::*factory,
+  /// Calls make(plugin) on the plugin of this kind and name, turning what it throws (other than
+  /// ParamError) into PluginError naming the file.
+  template <class T, class Make>
+  PluginHandle<T> create(PluginKind kind, std::string_view name, const char* what, Make&& make,
                          const std::vector<std::filesystem::path>& directories) const {
     const LoadedPlugin* plugin = find(kind, name);
     if (plugin == nullptr) throw_not_found(kind, name, directories);
-    const std::string what_failed =
-        "plugin '" + plugin->info.name + "' failed to create its " + to_string(kind) + ": ";
+    const std::string what_failed = "plugin '" + plugin->info.name + "' failed to create its " + what + ": ";
     std::unique_ptr<T> object;
     try {
-      object = (plugin->descriptor->*factory)(params);
+      object = make(*plugin);
     } catch (const ParamError&) {
       throw;  // already says which parameter and where; the caller reports it as a config error
     } catch (const std::exception& e) {
@@ -178,17 +175,34 @@ const PluginInfo* PluginRegistry::find(PluginKind kind, std::string_view name) c
 }
 
 PluginHandle<Strategy> PluginRegistry::create_strategy(std::string_view name, const Params& params) const {
-  return impl_->create<Strategy>(PluginKind::Strategy, name, params, &PluginDescriptor::create_strategy,
-                                 directories_);
+  return impl_->create<Strategy>(
+      PluginKind::Strategy, name, "strategy",
+      [&](const LoadedPlugin& plugin) { return plugin.descriptor->create_strategy(params); }, directories_);
 }
 
 PluginHandle<Exchange> PluginRegistry::create_exchange(std::string_view name, const Params& params) const {
-  return impl_->create<Exchange>(PluginKind::Exchange, name, params, &PluginDescriptor::create_exchange,
-                                 directories_);
+  return impl_->create<Exchange>(
+      PluginKind::Exchange, name, "exchange",
+      [&](const LoadedPlugin& plugin) { return plugin.descriptor->create_exchange(params); }, directories_);
 }
 
 PluginHandle<Model> PluginRegistry::create_model(std::string_view name, const Params& params) const {
-  return impl_->create<Model>(PluginKind::Model, name, params, &PluginDescriptor::create_model, directories_);
+  return impl_->create<Model>(
+      PluginKind::Model, name, "model",
+      [&](const LoadedPlugin& plugin) { return plugin.descriptor->create_model(params); }, directories_);
+}
+
+PluginHandle<ModelTrainer> PluginRegistry::create_trainer(std::string_view name, const Params& params) const {
+  return impl_->create<ModelTrainer>(
+      PluginKind::Model, name, "trainer",
+      [&](const LoadedPlugin& plugin) {
+        if (!plugin.library->has(kTrainerEntrySymbol))
+          throw std::runtime_error("it cannot be trained by smoops (it exports no " + std::string(kTrainerEntrySymbol) +
+                                   "); train it elsewhere and load the result");
+        auto& entry = plugin.library->get<TrainerEntry>(kTrainerEntrySymbol);
+        return std::unique_ptr<ModelTrainer>(entry(params));
+      },
+      directories_);
 }
 
 }  // namespace smoops::plugin

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "smoops/plugin.hpp"
+#include "smoops/training.hpp"
 
 namespace smoops::plugin {
 
@@ -87,6 +88,8 @@ class PluginRegistry {
   PluginHandle<Strategy> create_strategy(std::string_view name, const Params& params) const;
   PluginHandle<Exchange> create_exchange(std::string_view name, const Params& params) const;
   PluginHandle<Model> create_model(std::string_view name, const Params& params) const;
+  /// The trainer of a model plugin (SMOOPS_MODEL_TRAINER); PluginError when it has none.
+  PluginHandle<ModelTrainer> create_trainer(std::string_view name, const Params& params) const;
 
  private:
   struct Impl;

@@ -37,6 +37,7 @@ class LoggingOnlyContext : public Context {
   Logger& log() override { return logger; }
   const Params& params() const override { return params_; }
   Model* model() override { return nullptr; }
+  void signal(const Signal&) override {}
 
   RecordingLogger logger;
 

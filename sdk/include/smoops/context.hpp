@@ -1,5 +1,6 @@
 #pragma once
-// What a strategy acts through: orders, its account, time, timers, logging, parameters, model.
+// What a strategy acts through: orders, its account, time, timers, logging, parameters, model,
+// signals.
 // A Context is only valid inside the callback it was passed to.
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "smoops/order.hpp"
 #include "smoops/params.hpp"
 #include "smoops/position.hpp"
+#include "smoops/signal.hpp"
 #include "smoops/time.hpp"
 
 namespace smoops {
@@ -68,6 +70,8 @@ class Context {
   virtual const Params& params() const = 0;
   /// The bot's model, or nullptr when its YAML names none.
   virtual Model* model() = 0;
+  /// Reports a decision and its checks: logged, and published on the bus under smoopsd.
+  virtual void signal(const Signal& decision) = 0;
 };
 
 }  // namespace smoops

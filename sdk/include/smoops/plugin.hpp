@@ -23,7 +23,8 @@ namespace smoops {
 
 /// The SDK ABI version. Bumped on any change to a type or interface that crosses the boundary.
 /// 2: ExchangeSession::state_dir, Exchange::query_order and Exchange::order_fills.
-inline constexpr std::uint32_t kAbiVersion = 2;
+/// 3: ModelSpec::labels, Context::signal, model trainers (training.hpp).
+inline constexpr std::uint32_t kAbiVersion = 3;
 
 /// What a plugin provides.
 enum class PluginKind : std::uint32_t { Strategy = 1, Exchange = 2, Model = 3 };

@@ -3,6 +3,7 @@
 
 #include "smoops/context.hpp"
 #include "smoops/exchange.hpp"
+#include "smoops/features.hpp"
 #include "smoops/fixed_point.hpp"
 #include "smoops/instrument.hpp"
 #include "smoops/logger.hpp"
@@ -12,5 +13,7 @@
 #include "smoops/params.hpp"
 #include "smoops/plugin.hpp"
 #include "smoops/position.hpp"
+#include "smoops/signal.hpp"
 #include "smoops/strategy.hpp"
 #include "smoops/time.hpp"
+#include "smoops/training.hpp"
