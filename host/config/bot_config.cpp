@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/bot_sections.hpp"
 #include "config/config_value.hpp"
 #include "config/yaml_document.hpp"
 #include "config/yaml_params.hpp"
@@ -117,6 +118,9 @@ Money read_initial_cash(const ConfigValue& value) {
 }
 
 }  // namespace
+
+Instrument read_instrument_section(const ConfigValue& value) { return read_instrument(value); }
+PluginRef read_plugin_section(const ConfigValue& value) { return read_plugin_ref(value); }
 
 std::string_view to_string(Mode mode) {
   switch (mode) {
