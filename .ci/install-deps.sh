@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages smoops needs to build, test and benchmark. Does nothing when
-# they are all present; uses sudo when not run as root.
+# they are all present; uses sudo when not run as root. libtorch-dev (1.13) builds the model
+# plugins; python3-torch (the same libtorch, for /usr/bin/python3) makes the TorchScript test model.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libzmq3-dev cppzmq-dev
   libpqxx-dev postgresql-15
+  libtorch-dev python3-torch
 )
 
 missing=()
