@@ -142,8 +142,11 @@ struct PluginRegistry::Impl {
     std::unique_ptr<T> object;
     try {
       object = make(*plugin);
-    } catch (const ParamError&) {
-      throw;  // already says which parameter and where; the caller reports it as a config error
+    } catch (const ParamError& e) {
+      // Already says which parameter and where; the caller reports it as a config error. Thrown
+      // again as a copy made here: the plugin's own object (its vtable) lives in the plugin's
+      // code, which may be unloaded before the caller prints it.
+      throw ParamError(e.mark(), e.message());
     } catch (const std::exception& e) {
       throw PluginError(plugin->info.path, what_failed + e.what());
     } catch (...) {
