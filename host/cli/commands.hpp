@@ -41,6 +41,10 @@ int db_cluster_command(const std::string& sub, const std::vector<std::string>& a
 /// (+ store options); an unknown ID exits 13.
 int runs_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+/// `smoops train --config MODEL.yaml --data CSV... --out DIR [--plugin-dir DIR]... [--quiet]`: trains a
+/// model plugin, saves it in DIR and prints the test-split report (exit 14 when training fails).
+int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 /// The usage text of `smoops`.
 std::string usage();
 

@@ -18,6 +18,7 @@ enum ExitCode : int {
   kExitSchema = 11,        ///< the database schema: behind (run `smoops db migrate`), newer, or a migration failed or was edited
   kExitOwned = 12,         ///< smoopsd: a bot is owned by another daemon
   kExitNotFound = 13,      ///< `smoops runs show ID`: no run with that id in the store
+  kExitTraining = 14,      ///< `smoops train`: the model plugin failed to train, or the saved model does not reproduce it
 };
 
 }  // namespace smoops::cli

@@ -28,6 +28,9 @@ std::string usage() {
          "                       validate bot and daemon YAML files (and their plugins) without running\n"
          "  plugins list [--plugin-dir DIR]...\n"
          "                       list the plugins found: name, kind, version, ABI, path\n"
+         "  train --config MODEL.yaml --data CSV... --out DIR [--plugin-dir DIR]... [--quiet]\n"
+         "                       train a model plugin on bars (chronological split, early stopping), save it\n"
+         "                       in DIR and report it on the test split against baselines and backtests\n"
          "  data generate --out FILE [--bars N] [--seed S] [--interval-s SECONDS] [--start-price P]\n"
          "                       write a deterministic synthetic OHLCV series (random walk with trends)\n"
          "  status [--json]      ask a running smoopsd for its uptime, counters and bots\n"
@@ -62,7 +65,8 @@ std::string usage() {
          "            6 bot halted by a plugin fault, 7 cannot write output,\n"
          "            8 the daemon refused the request or did not answer, 10 database unreachable, credentials\n"
          "            refused, malformed DSN or private cluster failed, 11 schema not current (run\n"
-         "            `smoops db migrate`), 12 bot owned by another daemon, 13 no run with that id\n"
+         "            `smoops db migrate`), 12 bot owned by another daemon, 13 no run with that id,\n"
+         "            14 training failed\n"
          "            (docs/exit-codes.md)\n";
 }
 
@@ -106,6 +110,7 @@ int dispatch(std::vector<std::string> args) {
   if (command == "keys") return keys_generate_command(sub("generate"), std::cout, std::cerr);
   if (command == "db") return db_command(rest, std::cout, std::cerr);
   if (command == "runs") return runs_command(rest, std::cout, std::cerr);
+  if (command == "train") return train_command(rest, std::cout, std::cerr);
   if (command == "version" && rest.empty()) {
     std::cout << "smoops " << SMOOPS_VERSION << " (SDK ABI " << smoops::kAbiVersion << ")\n";
     return kExitOk;
