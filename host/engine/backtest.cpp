@@ -39,6 +39,9 @@ class BacktestRecorder final : public BotObserver {
   void on_state(BotState state, std::string_view reason) override {
     if (forward_to_) forward_to_->on_state(state, reason);
   }
+  void on_signal(const Signal& signal, Timestamp ts) override {
+    if (forward_to_) forward_to_->on_signal(signal, ts);
+  }
 
   std::vector<Order> take_orders() { return std::move(orders_); }
   std::size_t order_count() const { return order_count_; }
