@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <initializer_list>
 #include <limits>
 #include <stdexcept>
@@ -231,6 +232,13 @@ class Params {
   }
   /// This scalar's text.
   std::string as_string() const { return expect_scalar("a string"); }
+  /// This scalar as a path; a relative one resolves against the folder of the file it was
+  /// written in, as the host resolves a bot's data.csv.
+  std::filesystem::path as_path() const {
+    std::filesystem::path path = expect_scalar("a path");
+    if (path.is_relative() && !mark_.file.empty()) path = std::filesystem::path(mark_.file).parent_path() / path;
+    return path;
+  }
   /// This scalar as an exact fixed-point decimal.
   template <class F>
   F as_fixed() const {
