@@ -12,12 +12,15 @@ bash .ci/install-deps.sh
 
 build_dir="${SMOOPS_BUILD_DIR:-build}"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)" --target smoops smoopsd smoops_sma_cross smoops_sim
+cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)" --target smoops smoopsd smoops_sma_cross smoops_sim \
+  smoops_ml_signal smoops_transformer
 
 smoops="$build_dir/bin/smoops"
 demo_dir="$build_dir/demo"
 mkdir -p "$demo_dir/data"
-cp config/btc-sma.yaml "$demo_dir/btc-sma.yaml"
+cp config/btc-sma.yaml config/btc-ml.yaml "$demo_dir/"
+# The demo trains for 3 epochs instead of the example's 20, to stay short.
+sed -e 's/epochs: 20 /epochs: 3  /' config/models/btc-transformer.yaml > "$demo_dir/btc-transformer.yaml"
 rm -rf "$demo_dir/bots.d" && cp -r config/bots.d "$demo_dir/bots.d"
 # The demo daemon listens on ipc:// sockets in the demo folder, so it cannot clash with a daemon
 # already running on the default ports.
@@ -54,6 +57,20 @@ for t in report["trades"][:5]:
     print(f'  {when(t["entry_ts"])} buy {t["qty"]} @ {t["entry_price"]} -> {when(t["exit_ts"])} sell @ {t["exit_price"]}'
           f'  pnl {t["pnl"]} (fees {t["fees"]})')
 PY
+
+echo
+echo "== smoops train: a Transformer on the demo data, reported against baselines on held-out bars"
+rm -rf "$demo_dir/models/btc-transformer"
+"$smoops" train --config "$demo_dir/btc-transformer.yaml" --data "$demo_dir/data/btc_usdt_5m.csv" \
+  --out "$demo_dir/models/btc-transformer"
+echo
+echo "== backtest of ml_signal with that model (config/btc-ml.yaml)"
+"$smoops" backtest --config "$demo_dir/btc-ml.yaml" | head -n 12
+# A third paper bot for the daemon: ml_signal with the model, publishing its decisions.
+sed -e 's/^name: btc-ml$/name: btc-ml-paper/' -e 's/^mode: backtest$/mode: paper/' \
+    -e 's|path: models/btc-transformer|path: ../models/btc-transformer|' \
+    -e 's|data: {csv: data/btc_usdt_5m.csv}|data: {csv: ../data/btc_usdt_5m.csv, speed: 30000}|' \
+    "$demo_dir/btc-ml.yaml" > "$demo_dir/bots.d/btc-ml-paper.yaml"
 
 echo
 echo "== the store: smoops's private PostgreSQL cluster in $state"
