@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: installs what smoops needs, builds it, makes a synthetic market data file, validates
-# the demo bot and backtests it through the real plugins (JSON report), stores a backtest in
-# smoops's private PostgreSQL cluster, then runs smoopsd with two paper bots replaying that file at
-# high speed (journaled in the store), shows `smoops status` and a few seconds of `smoops watch`,
+# the demo bot and backtests it through the real plugins (JSON report), trains a Transformer model
+# on the file (`smoops train`: report against baselines and backtests on held-out bars), stores a
+# backtest in smoops's private PostgreSQL cluster, then runs smoopsd with three paper bots (two
+# sma_cross, one ml_signal with the new model) replaying that file at high speed (journaled in the
+# store), shows `smoops status` and a few seconds of `smoops watch` (orders, fills, signals),
 # pauses and resumes a bot, stops the daemon with SIGTERM, restarts it (the bots recover their
 # books from the store) and lists the stored runs.
 set -euo pipefail
@@ -63,9 +65,8 @@ echo "== smoops train: a Transformer on the demo data, reported against baseline
 rm -rf "$demo_dir/models/btc-transformer"
 "$smoops" train --config "$demo_dir/btc-transformer.yaml" --data "$demo_dir/data/btc_usdt_5m.csv" \
   --out "$demo_dir/models/btc-transformer"
-echo
-echo "== backtest of ml_signal with that model (config/btc-ml.yaml)"
-"$smoops" backtest --config "$demo_dir/btc-ml.yaml" | head -n 12
+# (No backtest of btc-ml.yaml over the whole file here: the model has seen most of it, so that
+# result would flatter it. The report above backtests the held-out test period only.)
 # A third paper bot for the daemon: ml_signal with the model, publishing its decisions.
 sed -e 's/^name: btc-ml$/name: btc-ml-paper/' -e 's/^mode: backtest$/mode: paper/' \
     -e 's|path: models/btc-transformer|path: ../models/btc-transformer|' \
@@ -84,7 +85,7 @@ run_id="$("$smoops" runs list --kind backtest --limit 1 --json "${store[@]}" | p
 "$smoops" runs show "$run_id" --trades 3 "${store[@]}"
 
 echo
-echo "== smoopsd: two paper bots replaying the file at 30000x real time, journaled in the store"
+echo "== smoopsd: three paper bots replaying the file at 30000x real time, journaled in the store"
 "$build_dir/bin/smoopsd" --config "$demo_dir/smoopsd.yaml" 2>"$demo_dir/smoopsd.log" &
 daemon_pid=$!
 trap 'kill -TERM $daemon_pid 2>/dev/null || true; "$smoops" db stop "${store[@]}" >/dev/null 2>&1 || true' EXIT
@@ -96,7 +97,7 @@ done
 "$smoops" status "${endpoints[@]}"
 echo
 echo "== smoops watch (3 seconds)"
-"$smoops" watch "${endpoints[@]}" --duration-s 3 | grep -v " equity " | tail -n 20
+"$smoops" watch "${endpoints[@]}" --duration-s 3 | grep -v -e " equity " -e " log info signal " | tail -n 20
 echo
 echo "== smoops pause btc-paper, then resume"
 "$smoops" pause btc-paper "${endpoints[@]}"
