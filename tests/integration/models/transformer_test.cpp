@@ -135,6 +135,17 @@ class TransformerTest : public ::testing::Test {
   /// Trains the small configuration on the series into `dir`, then writes its model.json.
   TrainingResult train(const std::filesystem::path& dir, std::uint64_t seed, const Params& config = small_config(),
                        std::size_t threads = 1) {
+    const TrainingJob job = job_for(dir, seed, threads);
+    std::filesystem::create_directories(dir);
+    RecordingProgress progress;
+    auto trainer = registry.create_trainer("transformer", config);
+    TrainingResult result = trainer->train(job, progress);
+    write_model_json(dir, job.spec, Series::get().normalization);
+    return result;
+  }
+
+  /// The series' training job, writing into `dir`.
+  static TrainingJob job_for(const std::filesystem::path& dir, std::uint64_t seed, std::size_t threads = 1) {
     const Series& series = Series::get();
     TrainingJob job;
     job.spec = spec();
@@ -144,12 +155,7 @@ class TransformerTest : public ::testing::Test {
     job.seed = seed;
     job.threads = threads;
     job.out_dir = dir.string();
-    std::filesystem::create_directories(dir);
-    RecordingProgress progress;
-    auto trainer = registry.create_trainer("transformer", config);
-    TrainingResult result = trainer->train(job, progress);
-    write_model_json(dir, job.spec, series.normalization);
-    return result;
+    return job;
   }
 
   plugin::PluginHandle<Model> load(const std::filesystem::path& dir) {
@@ -213,13 +219,7 @@ TEST_F(TransformerTest, TrainingAFewEpochsLowersTheTrainingLoss) {
 }
 
 TEST_F(TransformerTest, ReportsEveryBatchAndEpochToProgress) {
-  const Series& series = Series::get();
-  TrainingJob job;
-  job.spec = spec();
-  job.rows = series.rows;
-  job.train = series.train;
-  job.validation = series.validation;
-  job.out_dir = temp.path().string();
+  const TrainingJob job = job_for(temp.path(), 0);
   RecordingProgress progress;
   const TrainingResult result = registry.create_trainer("transformer", small_config("2"))->train(job, progress);
   EXPECT_EQ(progress.batches, 2 * ((kTrainSamples + 63) / 64));
