@@ -91,6 +91,14 @@ void load_weights(TransformerNet& net, const std::filesystem::path& file, const 
   std::ifstream in(file, std::ios::binary);
   const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (!in.eof() && !in) fail(file, "cannot be read");
+  // The archive has no checksum of its own: a changed byte inside a tensor would load silently.
+  // Checked before libtorch parses anything: libtorch 1.13 reads past the end of a truncated
+  // archive held in memory (AddressSanitizer caught it), so it only ever sees the exact bytes the
+  // trainer wrote.
+  const Architecture& a = net->architecture();
+  if (const std::string checksum = checksum_of(bytes); checksum != a.weights_checksum)
+    fail(file, "corrupt or truncated: its checksum is " + checksum + " (" + std::to_string(bytes.size()) + " bytes) but " +
+                   kArchitectureFile + " recorded " + a.weights_checksum + " when it was written");
 
   c10::IValue loaded;
   try {
@@ -101,11 +109,6 @@ void load_weights(TransformerNet& net, const std::filesystem::path& file, const 
     fail(file, std::string("not a readable weights file (truncated or corrupt?): ") + e.what());
   }
   if (!loaded.isGenericDict()) fail(file, "expected a dictionary of named tensors");
-  // The archive has no checksum of its own: a changed byte inside a tensor would load silently.
-  const Architecture& a = net->architecture();
-  if (const std::string checksum = checksum_of(bytes); checksum != a.weights_checksum)
-    fail(file, "corrupt: its checksum is " + checksum + " but " + kArchitectureFile + " recorded " +
-                   a.weights_checksum + " when it was written");
   const c10::Dict<c10::IValue, c10::IValue> tensors = loaded.toGenericDict();
 
   torch::NoGradGuard no_grad;

@@ -236,6 +236,17 @@ TEST_F(TorchScriptModelTest, CorruptModuleFileIsAClearErrorNotACrash) {
   expect_contains(load_error("spec: spec.yaml"),
                   {"spec.yaml:1:7: file: cannot load the TorchScript file '" + corrupt.string() + "': ",
                    "zip archive"});
+
+  // A real module cut short (a copy that did not finish): libtorch reads it from the file, whose
+  // reader stops at the end, so this is an error too and never a read past the end.
+  std::ifstream in(models_dir() / "gru.pt", std::ios::binary);
+  const std::string module{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_GT(module.size(), 1000u);
+  for (const std::size_t size : {module.size() / 2, module.size() - 10}) {
+    temp_.write("corrupt.pt", module.substr(0, size));
+    expect_contains(load_error("spec: spec.yaml"),
+                    {"spec.yaml:1:7: file: cannot load the TorchScript file '" + corrupt.string() + "': "});
+  }
 }
 
 TEST_F(TorchScriptModelTest, WindowTheModelDoesNotTakeIsASpecMismatch) {

@@ -323,23 +323,40 @@ TEST_F(TransformerTest, ATruncatedOrCorruptWeightsFileIsAClearError) {
   const auto dir = copy_of_trained_model();
   const auto weights = dir / "weights.pt";
   const std::string bytes = file_bytes(weights);
-  for (const std::string& damaged : {bytes.substr(0, bytes.size() / 2), std::string("not a weights file"), std::string()}) {
-    std::ofstream(weights, std::ios::binary | std::ios::trunc) << damaged;
-    const std::string error = load_error(dir);
-    EXPECT_NE(error.find(weights.string() + ": not a readable weights file (truncated or corrupt?)"), std::string::npos)
-        << error;
-  }
-  // A changed byte inside a tensor's data still loads as an archive: the checksum that
-  // architecture.json recorded catches it.
+  // A changed byte inside a tensor's data would still load as an archive: the checksum that
+  // architecture.json recorded catches it, and every truncation, before libtorch reads anything.
   std::string changed = bytes;
   // The first record's data follows its "FB" extra field (2 bytes of length) and 'Z' padding.
   std::size_t data = bytes.find("FB") + 4;
   while (bytes[data] == 'Z') ++data;
   changed[data] = static_cast<char>(changed[data] ^ 0x5a);
-  std::ofstream(weights, std::ios::binary | std::ios::trunc) << changed;
+  for (const std::string& damaged :
+       {bytes.substr(0, bytes.size() / 2), bytes.substr(0, bytes.size() - 1), changed, std::string("not a weights file"),
+        std::string()}) {
+    std::ofstream(weights, std::ios::binary | std::ios::trunc) << damaged;
+    const std::string error = load_error(dir);
+    EXPECT_NE(error.find(weights.string() + ": corrupt or truncated: its checksum is fnv1a64:"), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("(" + std::to_string(damaged.size()) + " bytes) but architecture.json recorded fnv1a64:"),
+              std::string::npos)
+        << error;
+  }
+
+  // A file that is not an archive at all, with architecture.json edited to its checksum: libtorch's
+  // own error, as a clear one.
+  const std::string garbage = "not a weights file";
+  std::ofstream(weights, std::ios::binary | std::ios::trunc) << garbage;
+  const std::string first = load_error(dir);
+  const std::size_t at = first.find("its checksum is ") + std::string("its checksum is ").size();
+  const std::string checksum = first.substr(at, first.find(' ', at) - at);
+  std::string architecture = file_bytes(dir / "architecture.json");
+  const std::size_t recorded = architecture.find("fnv1a64:");
+  ASSERT_NE(recorded, std::string::npos);
+  architecture.replace(recorded, architecture.find('"', recorded) - recorded, checksum);
+  std::ofstream(dir / "architecture.json", std::ios::binary | std::ios::trunc) << architecture;
   const std::string error = load_error(dir);
-  EXPECT_NE(error.find(weights.string() + ": corrupt: its checksum is fnv1a64:"), std::string::npos) << error;
-  EXPECT_NE(error.find("but architecture.json recorded fnv1a64:"), std::string::npos) << error;
+  EXPECT_NE(error.find(weights.string() + ": not a readable weights file (truncated or corrupt?)"), std::string::npos)
+      << error;
 }
 
 TEST_F(TransformerTest, AFeatureOrLabelListThatDoesNotMatchTheWeightsIsAClearError) {
