@@ -99,9 +99,11 @@ void TransformerModel::predict(std::span<const float> inputs, std::size_t batch,
       {static_cast<std::int64_t>(batch), static_cast<std::int64_t>(spec.window), static_cast<std::int64_t>(features)},
       torch::kFloat32);
   const torch::Tensor result = probabilities(impl_->net, windows).contiguous();
-  std::memcpy(outputs.data(), result.data_ptr<float>(), outputs.size() * sizeof(float));
-  if (!std::all_of(outputs.begin(), outputs.end(), [](float p) { return std::isfinite(p); }))
+  const float* probabilities_out = result.data_ptr<float>();
+  // Checked before anything is written: the caller's outputs never hold a NaN.
+  if (!std::all_of(probabilities_out, probabilities_out + outputs.size(), [](float p) { return std::isfinite(p); }))
     throw std::runtime_error("transformer (" + impl_->dir.string() + "): model output is not finite");
+  std::memcpy(outputs.data(), probabilities_out, outputs.size() * sizeof(float));
 }
 
 }  // namespace smoops::transformer
