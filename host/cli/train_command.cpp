@@ -196,6 +196,21 @@ Params with_default(Params params, const std::string& key, const std::string& te
   return params;
 }
 
+/// Half the cash in each backtest of the report: sma_cross trades a fixed quantity, which the cash
+/// must still cover after the price has risen (with 0.95 its buys were denied after a 5% rise).
+constexpr Ratio kEvaluationFraction = Ratio::from_raw(50'000'000);
+
+/// The evaluation's ml_signal params: the user's, with `size` defaulting to the fraction.
+Params ml_signal_params(const config::TrainConfig& cfg) {
+  return with_default(cfg.evaluation.ml_signal, "size", kEvaluationFraction.to_string());
+}
+
+/// The evaluation's sma_cross params: the user's, with fast 10, slow 30 and `quantity` by default.
+Params sma_cross_params(const config::TrainConfig& cfg, Quantity quantity) {
+  return with_default(with_default(with_default(cfg.evaluation.sma_cross, "fast", "10"), "slow", "30"), "quantity",
+                      quantity.to_string());
+}
+
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -225,6 +240,9 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   const plugin::PluginRegistry registry(plugin_search_path(parsed.values("plugin-dir")));
   // The trainer first: a bad model section is reported before any data is read.
   auto trainer = registry.create_trainer(cfg.model.plugin, cfg.model.params);
+  // And the evaluation's strategies: a typo in their params is reported now, not after training.
+  registry.create_strategy("ml_signal", ml_signal_params(cfg));
+  registry.create_strategy("sma_cross", sma_cross_params(cfg, Quantity::from_units(1)));
 
   Json data_files_json;
   std::vector<Bar> bars = read_bars(data_files, data_files_json);
@@ -319,9 +337,7 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   const std::span<const Bar> test_bars(data.bars.data() + first_bar, last_bar - first_bar + 1);
   report.period_first = test_bars.front().ts;
   report.period_last = test_bars.back().ts;
-  // Half the cash: sma_cross trades a fixed quantity, which the cash must still cover after the
-  // price has risen (with 0.95 its buys were denied after a 5% rise).
-  report.fraction = Ratio::from_raw(50'000'000);
+  report.fraction = kEvaluationFraction;
   const Quantity quantity = fraction_quantity(cfg.evaluation.initial_cash, report.fraction, test_bars.front().close,
                                               cfg.evaluation.instrument.lot_size);
   engine::BacktestOptions bt_options;
@@ -332,12 +348,11 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
     return engine::run_backtest(bot, registry, bt_options, source, "test period");
   };
   config::BotConfig ml_bot =
-      evaluation_bot(cfg, "ml_signal", with_default(cfg.evaluation.ml_signal, "size", report.fraction.to_string()));
+      evaluation_bot(cfg, "ml_signal", ml_signal_params(cfg));
   ml_bot.model = config::PluginRef{cfg.model.plugin, {}, model_params(std::filesystem::absolute(out_dir))};
   report.backtests.push_back(backtest_line("ml_signal", run(ml_bot)));
-  Params sma = with_default(with_default(cfg.evaluation.sma_cross, "fast", "10"), "slow", "30");
   report.backtests.push_back(
-      backtest_line("sma_cross", run(evaluation_bot(cfg, "sma_cross", with_default(sma, "quantity", quantity.to_string())))));
+      backtest_line("sma_cross", run(evaluation_bot(cfg, "sma_cross", sma_cross_params(cfg, quantity)))));
   report.backtests.push_back(buy_and_hold(test_bars, quantity, cfg.evaluation.initial_cash, cfg.evaluation.fee_rate));
 
   const std::string text = format_train_report(report);
