@@ -40,6 +40,7 @@ BacktestLine backtest_line(std::string name, const engine::BacktestReport& repor
   line.trades = report.trades.size();
   line.fees = report.fees;
   if (report.final_state == engine::BotState::Halted) line.note = "halted: " + report.halt_reason;
+  else if (!report.final_position.quantity.is_zero()) line.note = "position still open at the end";
   return line;
 }
 
