@@ -246,16 +246,9 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
 
   Json data_files_json;
   std::vector<Bar> bars = read_bars(data_files, data_files_json);
-  training::DatasetOptions options;
-  options.features = cfg.features;
-  options.window = cfg.window;
-  options.horizon = cfg.horizon;
-  options.flat_band = cfg.flat_band;
-  options.validation_share = cfg.validation_share;
-  options.test_share = cfg.test_share;
   training::Dataset data;
   try {
-    data = training::build_dataset(std::move(bars), options);
+    data = training::build_dataset(std::move(bars), cfg.dataset);
   } catch (const std::invalid_argument& e) {
     throw data::DataError(data_files.size() == 1 ? data_files.front() : "the --data files", 0, e.what());
   }
@@ -264,13 +257,13 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   const std::size_t threads = cfg.threads != 0 ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   out << "training " << cfg.model.plugin << " on " << data.bars.size() << " bars: " << data.train.size() << " train, "
       << data.validation.size() << " validation, " << data.test.size() << " test samples (gap " << data.gap
-      << " bars), " << data.features() << " features x " << cfg.window << " steps, horizon " << cfg.horizon
+      << " bars), " << data.features() << " features x " << cfg.dataset.window << " steps, horizon " << cfg.dataset.horizon
       << ", seed " << cfg.seed << ", " << threads << " thread(s)\n"
       << std::flush;
 
   TrainingJob job;
-  job.spec.window = cfg.window;
-  job.spec.features = cfg.features;
+  job.spec.window = cfg.dataset.window;
+  job.spec.features = cfg.dataset.features;
   job.spec.labels = direction_labels();
   job.spec.outputs = job.spec.labels.size();
   job.rows = data.rows;
@@ -297,8 +290,8 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   model_json["format"] = "smoops-model/1";
   model_json["plugin"] = cfg.model.plugin;
   model_json["created"] = utc_now();
-  model_json["spec"] = {{"window", cfg.window},        {"features", cfg.features},   {"labels", job.spec.labels},
-                        {"horizon", cfg.horizon},      {"flat_band", cfg.flat_band}};
+  model_json["spec"] = {{"window", cfg.dataset.window},        {"features", cfg.dataset.features},   {"labels", job.spec.labels},
+                        {"horizon", cfg.dataset.horizon},      {"flat_band", cfg.dataset.flat_band}};
   model_json["normalization"] = {{"mean", data.normalization.mean}, {"std", data.normalization.stddev}};
   model_json["files"] = result.files;
   model_json["seed"] = cfg.seed;

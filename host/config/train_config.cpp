@@ -62,17 +62,16 @@ TrainConfig parse_train_config(std::string_view yaml_text, const std::filesystem
   config.file = file;
   config.text = std::string(yaml_text);
   config.model = read_plugin_section(top.require("model"));
-  config.features = default_features();
-  if (const auto v = top.find("features")) config.features = read_features(*v);
-  if (const auto v = top.find("window")) config.window = read_count(*v, 1, 4096);
-  if (const auto v = top.find("horizon")) config.horizon = read_count(*v, 1, 100'000);
-  if (const auto v = top.find("flat_band")) config.flat_band = read_share(*v, DecimalRange::NonNegative);
+  if (const auto v = top.find("features")) config.dataset.features = read_features(*v);
+  if (const auto v = top.find("window")) config.dataset.window = read_count(*v, 1, 4096);
+  if (const auto v = top.find("horizon")) config.dataset.horizon = read_count(*v, 1, 100'000);
+  if (const auto v = top.find("flat_band")) config.dataset.flat_band = read_share(*v, DecimalRange::NonNegative);
   if (const auto v = top.find("split")) {
     const ConfigMap split = v->as_map({"validation", "test"});
-    if (const auto s = split.find("validation")) config.validation_share = read_share(*s, DecimalRange::Positive);
-    if (const auto s = split.find("test")) config.test_share = read_share(*s, DecimalRange::Positive);
-    if (config.validation_share + config.test_share >= 0.9)
-      v->fail("validation and test shares add up to " + std::to_string(config.validation_share + config.test_share) +
+    if (const auto s = split.find("validation")) config.dataset.validation_share = read_share(*s, DecimalRange::Positive);
+    if (const auto s = split.find("test")) config.dataset.test_share = read_share(*s, DecimalRange::Positive);
+    if (config.dataset.validation_share + config.dataset.test_share >= 0.9)
+      v->fail("validation and test shares add up to " + std::to_string(config.dataset.validation_share + config.dataset.test_share) +
               "; expected less than 0.9, so that most of the data is left to train on");
   }
   if (const auto v = top.find("seed")) config.seed = static_cast<std::uint64_t>(v->as_integer_at_least(0));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/bot_config.hpp"
+#include "training/dataset.hpp"
 
 namespace smoops::config {
 
@@ -27,12 +28,7 @@ struct TrainConfig {
   std::filesystem::path file;
   std::string text;                   ///< the file as read, copied into the model directory
   PluginRef model;                    ///< the model plugin and its params (architecture, optimiser)
-  std::vector<std::string> features;  ///< default: smoops::default_features()
-  std::size_t window = 32;
-  std::size_t horizon = 12;
-  double flat_band = 0.001;
-  double validation_share = 0.15;
-  double test_share = 0.15;
+  training::DatasetOptions dataset;   ///< features, window, horizon, flat_band, split shares
   std::uint64_t seed = 42;
   std::size_t threads = 0;            ///< 0: one per core
   EvaluationConfig evaluation;
