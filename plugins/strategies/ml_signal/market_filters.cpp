@@ -1,6 +1,5 @@
 #include "market_filters.hpp"
 
-#include <cmath>
 #include <stdexcept>
 
 namespace smoops::ml_signal {
@@ -26,31 +25,6 @@ void TrendFilter::close_bucket() {
   double sum = 0;
   for (double c : closes_) sum += c;
   gap_ = bucket_close_ / (sum / static_cast<double>(closes_.size())) - 1;
-}
-
-ReturnVolatility::ReturnVolatility(std::size_t window) : returns_(window) {
-  if (window < 2) throw std::invalid_argument("ReturnVolatility needs a window of at least 2");
-}
-
-void ReturnVolatility::on_close(double close) {
-  if (has_previous_) {
-    returns_[count_ % returns_.size()] = std::log(close / previous_close_);
-    ++count_;
-  }
-  previous_close_ = close;
-  has_previous_ = true;
-}
-
-double ReturnVolatility::stddev() const {
-  if (!ready()) return 0;
-  // Two passes: the mean first, then squared deviations (no cancellation on tiny returns).
-  double sum = 0;
-  for (double r : returns_) sum += r;
-  const double n = static_cast<double>(returns_.size());
-  const double mean = sum / n;
-  double squares = 0;
-  for (double r : returns_) squares += (r - mean) * (r - mean);
-  return std::sqrt(squares / (n - 1));
 }
 
 }  // namespace smoops::ml_signal

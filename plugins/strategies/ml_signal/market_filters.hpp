@@ -1,7 +1,8 @@
 #pragma once
-// The market measurements behind ml_signal's trend and volatility checks. Both are fed every
-// bar's close, keep a fixed-size ring and never allocate after construction. Closes are doubles:
-// these are indicators, never balances.
+// The higher-timeframe trend behind ml_signal's trend check. It is fed every bar's close, keeps a
+// fixed-size ring and never allocates after construction. Closes are doubles: an indicator, never
+// a balance. (The volatility check uses smoops::ReturnVolatility from features.hpp, the code of
+// the vol_N feature.)
 
 #include <cstddef>
 #include <cstdint>
@@ -42,29 +43,6 @@ class TrendFilter {
   std::int64_t bucket_ = 0;     // the bucket of the newest bar
   double bucket_close_ = 0;     // its close so far
   double gap_ = 0;
-};
-
-/// The sample standard deviation (n − 1) of the last `window` one-bar log returns, the same
-/// measure as the vol_N feature.
-class ReturnVolatility {
- public:
-  explicit ReturnVolatility(std::size_t window);
-
-  /// Adds a bar's close (positive).
-  void on_close(double close);
-
-  /// True once `window` returns were seen.
-  bool ready() const { return count_ >= returns_.size(); }
-  /// Returns seen so far (capped at the window).
-  std::size_t available() const { return count_ < returns_.size() ? static_cast<std::size_t>(count_) : returns_.size(); }
-  /// The standard deviation; 0 until ready(). O(window).
-  double stddev() const;
-
- private:
-  std::vector<double> returns_;  // a ring indexed by count_ % window
-  std::uint64_t count_ = 0;
-  double previous_close_ = 0;
-  bool has_previous_ = false;
 };
 
 }  // namespace smoops::ml_signal

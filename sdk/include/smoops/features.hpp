@@ -47,6 +47,7 @@ enum class FeatureKind { Return, Volatility, Rsi, SmaGap, VolumeRatio, LogVolume
 struct FeatureDef {
   FeatureKind kind;
   std::size_t n = 0;  ///< the bar count of the parameterised kinds
+  std::size_t volatility = 0;  ///< vol_N: its index in FeaturePipeline's volatilities
   /// Bars before t this feature reads (ret_4 reads t-4..t: 4).
   std::size_t lookback() const {
     switch (kind) {
@@ -64,7 +65,7 @@ inline FeatureDef parse_feature(std::string_view name) {
   struct Fixed { std::string_view name; FeatureKind kind; };
   for (const Fixed f : {Fixed{"log_volume", FeatureKind::LogVolume}, Fixed{"range", FeatureKind::Range},
                         Fixed{"body", FeatureKind::Body}})
-    if (name == f.name) return {f.kind, 0};
+    if (name == f.name) return {f.kind, 0, 0};
   struct Prefix { std::string_view prefix; FeatureKind kind; };
   for (const Prefix p : {Prefix{"ret_", FeatureKind::Return}, Prefix{"vol_", FeatureKind::Volatility},
                          Prefix{"rsi_", FeatureKind::Rsi}, Prefix{"sma_gap_", FeatureKind::SmaGap},
@@ -82,12 +83,56 @@ inline FeatureDef parse_feature(std::string_view name) {
                                   "N needs a bar count N from " +
                                   (p.kind == FeatureKind::Volatility || p.kind == FeatureKind::Rsi ? "2" : "1") +
                                   " to 10000");
-    return {p.kind, n};
+    return {p.kind, n, 0};
   }
   throw std::invalid_argument("unknown feature '" + std::string(name) + "' (known: " + std::string(kFeatureHelp) + ")");
 }
 
 }  // namespace detail
+
+/// The sample standard deviation (n − 1) of the last `window` one-bar log returns of the closes
+/// given: the vol_N feature, and a measure a strategy can keep on its own (ml_signal's volatility
+/// band). Two passes over a fixed ring, so tiny returns lose nothing to cancellation.
+class ReturnVolatility {
+ public:
+  /// Throws std::invalid_argument for a window below 2.
+  explicit ReturnVolatility(std::size_t window) : returns_(window) {
+    if (window < 2) throw std::invalid_argument("return volatility needs a window of at least 2");
+  }
+
+  /// Adds a close (positive).
+  void on_close(double close) {
+    if (has_previous_) returns_[count_++ % returns_.size()] = std::log(close / previous_close_);
+    previous_close_ = close;
+    has_previous_ = true;
+  }
+  /// True once `window` returns were seen.
+  bool ready() const { return count_ >= returns_.size(); }
+  /// Returns seen so far, capped at the window.
+  std::size_t available() const { return count_ < returns_.size() ? static_cast<std::size_t>(count_) : returns_.size(); }
+  /// The standard deviation; 0 until ready().
+  double stddev() const {
+    if (!ready()) return 0;
+    double sum = 0;
+    for (double r : returns_) sum += r;
+    const double n = static_cast<double>(returns_.size());
+    const double mean = sum / n;
+    double squares = 0;
+    for (double r : returns_) squares += (r - mean) * (r - mean);
+    return std::sqrt(squares / (n - 1));
+  }
+  /// Forgets every close.
+  void reset() {
+    count_ = 0;
+    has_previous_ = false;
+  }
+
+ private:
+  std::vector<double> returns_;  // a ring indexed by count_ % window
+  std::uint64_t count_ = 0;
+  double previous_close_ = 0;
+  bool has_previous_ = false;
+};
 
 /// Turns bars into feature rows, one bar at a time.
 class FeaturePipeline {
@@ -100,6 +145,10 @@ class FeaturePipeline {
         if (names_[i] == names_[j]) throw std::invalid_argument("feature '" + names_[i] + "' is listed twice");
       defs_.push_back(detail::parse_feature(names_[i]));
       lookback_ = std::max(lookback_, defs_.back().lookback());
+      if (defs_.back().kind == detail::FeatureKind::Volatility) {
+        defs_.back().volatility = volatilities_.size();
+        volatilities_.emplace_back(defs_.back().n);
+      }
     }
     history_.resize(lookback_ + 1);
   }
@@ -127,6 +176,7 @@ class FeaturePipeline {
     last_ts_ = bar.ts.nanos;
     history_[seen_ % history_.size()] = {open, high, low, close, volume};
     ++seen_;
+    for (ReturnVolatility& v : volatilities_) v.on_close(close);
     if (seen_ <= lookback_) return false;
     for (std::size_t i = 0; i < defs_.size(); ++i) {
       const double value = compute(defs_[i]);
@@ -138,7 +188,10 @@ class FeaturePipeline {
   }
 
   /// Forgets every bar seen.
-  void reset() { seen_ = 0; }
+  void reset() {
+    seen_ = 0;
+    for (ReturnVolatility& v : volatilities_) v.reset();
+  }
 
  private:
   struct Sample { double open, high, low, close, volume; };
@@ -151,16 +204,7 @@ class FeaturePipeline {
     const Sample& now = at(0);
     switch (d.kind) {
       case FeatureKind::Return: return std::log(now.close / at(d.n).close);
-      case FeatureKind::Volatility: {
-        double sum = 0, sum_sq = 0;
-        for (std::size_t k = 0; k < d.n; ++k) {
-          const double r = std::log(at(k).close / at(k + 1).close);
-          sum += r;
-          sum_sq += r * r;
-        }
-        const double n = static_cast<double>(d.n);
-        return std::sqrt(std::max(0.0, (sum_sq - sum * sum / n) / (n - 1)));
-      }
+      case FeatureKind::Volatility: return volatilities_[d.volatility].stddev();
       case FeatureKind::Rsi: {
         double gains = 0, losses = 0;
         for (std::size_t k = 0; k < d.n; ++k) {
@@ -190,6 +234,7 @@ class FeaturePipeline {
   std::vector<detail::FeatureDef> defs_;
   std::size_t lookback_ = 0;
   std::vector<Sample> history_;
+  std::vector<ReturnVolatility> volatilities_;  // one per vol_N feature, fed every close
   std::uint64_t seen_ = 0;
   std::int64_t last_ts_ = 0;
 };
