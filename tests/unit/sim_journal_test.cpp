@@ -6,17 +6,20 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "sim_exchange.hpp"
 #include "support/temp_dir.hpp"
+#include "support/venue_record.hpp"
 #include "unit/sim_test_helpers.hpp"
 
 namespace smoops::sim {
@@ -383,6 +386,12 @@ TEST(SimJournal, RefusesACorruptLineBeforeTheEndNamingFileAndLine) {
 
   std::ofstream(file, std::ios::trunc) << good << R"({"type":"bar","ts":0})" << "\n";
   EXPECT_EQ(connect_error(dir.path()), "sim exchange: " + file + ":3: missing field 'close'");
+
+  // A second order line for an id is a duplicate the venue rejected, or damage.
+  const std::string order_line = good.substr(account_line.size());
+  std::ofstream(file, std::ios::trunc) << good << order_line;
+  EXPECT_EQ(connect_error(dir.path()),
+            "sim exchange: " + file + ":3: order l1 was received again and not rejected as a duplicate");
 }
 
 TEST(SimJournal, RefusesTheAccountOfAnotherInstrument) {
@@ -415,7 +424,8 @@ TEST(SimJournal, WithoutAStateFolderWritesNothing) {
 }
 
 // With a state folder the venue remembers every order it received, so a client order id is never
-// accepted twice, even after the first order ended and across a restart.
+// accepted twice, even after the first order ended and across a restart; each duplicate submit is
+// in its record, and reading the record back changes nothing.
 TEST(SimJournal, RejectsAClientOrderIdItReceivedBeforeEvenAfterARestart) {
   test::TempDir dir;
   {
@@ -425,11 +435,48 @@ TEST(SimJournal, RejectsAClientOrderIdItReceivedBeforeEvenAfterARestart) {
     venue.submit({.id = "b1", .quantity = "5"});
     EXPECT_EQ(venue.exchange.query_order("b1")->quantity, Quantity::from_units(1));
   }
-  Venue<> restarted(dir.path());
-  restarted.submit({.id = "b1", .quantity = "5"});
-  restarted.exchange.on_market_bar(bar(2, "100", "100", "100", "100"));
-  EXPECT_TRUE(restarted.events.fills.empty());
-  EXPECT_EQ(restarted.exchange.query_order("b1")->status, OrderStatus::Filled);
+  {
+    Venue<> restarted(dir.path());
+    restarted.submit({.id = "b1", .quantity = "5"});
+    restarted.exchange.on_market_bar(bar(2, "100", "100", "100", "100"));
+    EXPECT_TRUE(restarted.events.fills.empty());
+    EXPECT_EQ(restarted.exchange.query_order("b1")->status, OrderStatus::Filled);
+  }
+  EXPECT_EQ(record_types(dir.path()), (Lines{"account", "order", "bar", "fill", "order", "order"}));
+  Venue<> again(dir.path());
+  EXPECT_EQ(again.exchange.query_order("b1")->status, OrderStatus::Filled);
+  EXPECT_EQ(again.exchange.query_order("b1")->quantity, Quantity::from_units(1));
+  EXPECT_EQ(again.exchange.order_fills("b1").size(), 1u);
+  EXPECT_TRUE(again.exchange.open_orders().empty());
+  again.submit({.id = "b2"});
+  EXPECT_EQ(again.events.updates.back().exchange_order_id, "sim-o2");  // a duplicate takes no id
+}
+
+// The venue's record holds every submit it received, a second one of the same id included: the
+// end-to-end tests' "each order received once" check (support/venue_record.hpp) reads it, and
+// fails where a host sent an order twice.
+TEST(SimJournal, RecordsASecondSubmitOfAnIdSoAReaderCountsTheDoubleSend) {
+  test::TempDir dir;
+  {
+    Venue venue(dir.path());
+    venue.exchange.on_market_bar(bar(0, "100", "100", "100", "100"));
+    venue.submit({.id = "b1"});
+    venue.submit({.id = "b2"});
+    venue.exchange.on_market_bar(bar(1, "100", "100", "100", "100"));
+    venue.submit({.id = "b1", .quantity = "3"});  // sent again after it filled
+    EXPECT_EQ(venue.events.take_lines().back(), "b1 rejected (duplicate client order id b1)");
+  }
+  EXPECT_EQ(journal(dir.path()).back(), Json::parse(R"({"type":"order","ts":60000000000,"client_order_id":"b1",
+      "exchange_order_id":"","symbol":"BTC/USDT","side":"buy","order_type":"market","time_in_force":"gtc",
+      "quantity":"3","limit_price":"0","stop_price":"0","status":"rejected",
+      "reason":"duplicate client order id b1","created_ts":0,"tag":""})"));
+
+  const test::VenueRecord venue = test::read_venue(journal_file(dir.path()));
+  EXPECT_EQ(venue.orders_received, (std::map<std::string, int>{{"b1", 2}, {"b2", 1}}));
+  EXPECT_EQ(venue.final_status.at("b1"), "filled");  // the duplicate changed nothing
+  EXPECT_EQ(venue.quantity.at("b1"), 100'000'000);
+  EXPECT_EQ(venue.fills.size(), 2u);
+  EXPECT_NONFATAL_FAILURE(test::expect_each_order_received_once(venue), "the exchange received order b1 2 times");
 }
 
 }  // namespace

@@ -70,10 +70,17 @@ std::string SimExchange::rejection_reason(const Order& order) const {
 void SimExchange::submit(const Order& order) {
   ExchangeEvents& sink = events();
   // A client order id names one order for good: sending it again (say, by a host that lost track
-  // of it in a crash) must never trade twice. The venue keeps its first order under that id.
+  // of it in a crash) must never trade twice. The venue keeps its first order under that id, and
+  // records the second submit all the same, rejected: its record shows every order it was sent,
+  // so a reader of the journal catches a host that sends an order twice.
   if (orders_.contains(order.client_order_id)) {
-    sink.on_order_update(OrderUpdate{order.client_order_id, {}, OrderStatus::Rejected,
-                                     "duplicate client order id " + order.client_order_id, now_});
+    Order duplicate = order;
+    duplicate.updated_ts = now_;
+    duplicate.exchange_order_id.clear();
+    duplicate.status = OrderStatus::Rejected;
+    duplicate.reason = "duplicate client order id " + order.client_order_id;
+    record(OrderRecord{duplicate});
+    sink.on_order_update(OrderUpdate{order.client_order_id, {}, OrderStatus::Rejected, duplicate.reason, now_});
     return;
   }
   VenueOrder received{order};
@@ -370,8 +377,14 @@ void SimExchange::replay_record(const SimRecord& any_record, const ExchangeSessi
                        " applies only to a new account");
         } else if constexpr (std::is_same_v<Record, OrderRecord>) {
           const Order& order = record.order;
-          if (orders_.contains(order.client_order_id))
-            throw std::runtime_error("order " + order.client_order_id + " was received twice");
+          if (orders_.contains(order.client_order_id)) {
+            // A second submit of a known id, which the venue rejected: its first order stands.
+            if (order.status != OrderStatus::Rejected || !order.exchange_order_id.empty())
+              throw std::runtime_error("order " + order.client_order_id +
+                                       " was received again and not rejected as a duplicate");
+            now_ = std::max(now_, order.updated_ts);
+            return;
+          }
           VenueOrder received{order};
           if (order.status == OrderStatus::Rejected) {
             received.finished = true;

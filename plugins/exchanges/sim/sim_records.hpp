@@ -21,7 +21,8 @@ struct AccountRecord {
 };
 
 /// An order the venue received, with its answer: status accepted, submitted (post-only, answered
-/// at its first bar) or rejected (then with a reason). `updated_ts` is when it was received.
+/// at its first bar) or rejected (then with a reason). `updated_ts` is when it was received. Every
+/// submit has one, a client order id sent again included (rejected as a duplicate).
 struct OrderRecord {
   Order order;
 };
