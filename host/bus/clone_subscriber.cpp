@@ -15,10 +15,6 @@
 namespace smoops::bus {
 namespace {
 
-// Updates ZeroMQ may hold for us while we wait for a snapshot or the caller is busy; past this
-// the publisher's side drops them and we re-snapshot.
-constexpr int kReceiveHighWaterMark = 1'000'000;
-
 void connect_socket(zmq::socket_t& socket, const std::string& endpoint) {
   try {
     socket.connect(endpoint);
@@ -42,7 +38,7 @@ struct CloneSubscriber::Impl {
 
   Impl(zmq::context_t& context, SubscriberOptions opts)
       : options(std::move(opts)), updates(context, zmq::socket_type::sub), snapshots(context, zmq::socket_type::dealer) {
-    updates.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
+    updates.set(zmq::sockopt::rcvhwm, options.receive_high_water_mark);
     updates.set(zmq::sockopt::linger, 0);
     snapshots.set(zmq::sockopt::linger, 0);
     if (options.curve_client) {

@@ -32,6 +32,9 @@ struct SubscriberOptions {
   std::string snapshot_endpoint = "tcp://127.0.0.1:7601";
   std::string topic_prefix;  ///< "" for everything; updates only (the snapshot is always whole)
   std::chrono::milliseconds snapshot_timeout{2000};
+  /// Updates ZeroMQ may hold for us while we wait for a snapshot or the caller is busy; past this
+  /// the publisher's side drops them and we re-snapshot.
+  int receive_high_water_mark = 1'000'000;
   /// CURVE client keys and the server's public key, for a daemon off loopback.
   std::optional<CurveKeyPair> curve_client;
   std::string curve_server_public_key;
