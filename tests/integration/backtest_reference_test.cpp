@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -69,7 +70,56 @@ struct RefTrade {
   std::int64_t entry_ts, entry_price, exit_ts, exit_price, qty, pnl, fees;
 };
 
-// backtrader CrossOver on exact SMAs; market orders fill at the next bar's open; long only.
+/// How the two means are compared: exactly, or as naive floating-point means get it (what the
+/// exact reference guards against).
+enum class Means { Exact, Floating };
+
+// sign(fast mean − slow mean) over the `fast` and `slow` closes ending at bars[i].
+int mean_difference_sign(const std::vector<RefBar>& bars, std::size_t i, int fast, int slow, Means means) {
+  if (means == Means::Exact) {
+    i128 fast_sum = 0, slow_sum = 0;
+    for (std::size_t k = i + 1 - fast; k <= i; ++k) fast_sum += bars[k].close;
+    for (std::size_t k = i + 1 - slow; k <= i; ++k) slow_sum += bars[k].close;
+    const i128 diff = fast_sum * slow - slow_sum * fast;
+    return diff > 0 ? 1 : diff < 0 ? -1 : 0;
+  }
+  double fast_mean = 0, slow_mean = 0;
+  for (std::size_t k = i + 1 - fast; k <= i; ++k) fast_mean += static_cast<double>(bars[k].close) / kScale;
+  for (std::size_t k = i + 1 - slow; k <= i; ++k) slow_mean += static_cast<double>(bars[k].close) / kScale;
+  fast_mean /= fast;
+  slow_mean /= slow;
+  return fast_mean > slow_mean ? 1 : fast_mean < slow_mean ? -1 : 0;
+}
+
+/// A market order sent on the close of bars[bar].
+struct RefDecision {
+  std::size_t bar;
+  Side side;
+  friend bool operator==(const RefDecision&, const RefDecision&) = default;
+};
+
+// backtrader CrossOver, long only: buy on a cross above while flat, sell on a cross below while
+// long; a tie (sign 0) keeps the last nonzero sign. Only bars with a next bar (whose open fills
+// the order) decide.
+std::vector<RefDecision> reference_decisions(const std::vector<RefBar>& bars, int fast, int slow, Means means) {
+  std::vector<RefDecision> decisions;
+  int last_sign = 0;
+  bool long_position = false;
+  for (std::size_t i = static_cast<std::size_t>(slow) - 1; i + 1 < bars.size(); ++i) {
+    const int sign = mean_difference_sign(bars, i, fast, slow, means);
+    if (sign > 0 && last_sign < 0 && !long_position) {
+      decisions.push_back({i, Side::Buy});
+      long_position = true;
+    } else if (sign < 0 && last_sign > 0 && long_position) {
+      decisions.push_back({i, Side::Sell});
+      long_position = false;
+    }
+    if (sign != 0) last_sign = sign;
+  }
+  return decisions;
+}
+
+// The round trips of the exact decisions: market orders fill at the next bar's open.
 std::vector<RefTrade> reference_trades(const std::vector<RefBar>& bars, int fast, int slow, std::int64_t qty,
                                        std::int64_t fee_rate) {
   auto fee_of = [&](std::int64_t price) {
@@ -77,30 +127,20 @@ std::vector<RefTrade> reference_trades(const std::vector<RefBar>& bars, int fast
     return static_cast<std::int64_t>(divide_half_even(notional * fee_rate, kScale));
   };
   std::vector<RefTrade> trades;
-  int last_sign = 0;
-  bool long_position = false;
   RefTrade open{};
-  for (std::size_t i = static_cast<std::size_t>(slow) - 1; i + 1 < bars.size(); ++i) {
-    i128 fast_sum = 0, slow_sum = 0;
-    for (std::size_t k = i + 1 - fast; k <= i; ++k) fast_sum += bars[k].close;
-    for (std::size_t k = i + 1 - slow; k <= i; ++k) slow_sum += bars[k].close;
-    const i128 diff = fast_sum * slow - slow_sum * fast;
-    const int sign = diff > 0 ? 1 : diff < 0 ? -1 : 0;
-    const RefBar& next = bars[i + 1];
-    if (sign > 0 && last_sign < 0 && !long_position) {
+  for (const RefDecision& decision : reference_decisions(bars, fast, slow, Means::Exact)) {
+    const RefBar& next = bars[decision.bar + 1];
+    if (decision.side == Side::Buy) {
       open = {next.ts_ms, next.open, 0, 0, qty, 0, fee_of(next.open)};
-      long_position = true;
-    } else if (sign < 0 && last_sign > 0 && long_position) {
-      open.exit_ts = next.ts_ms;
-      open.exit_price = next.open;
-      open.fees += fee_of(next.open);
-      const i128 gross = divide_half_even(i128(open.exit_price) * qty, kScale) -
-                         divide_half_even(i128(open.entry_price) * qty, kScale);
-      open.pnl = static_cast<std::int64_t>(gross) - open.fees;
-      trades.push_back(open);
-      long_position = false;
+      continue;
     }
-    if (sign != 0) last_sign = sign;
+    open.exit_ts = next.ts_ms;
+    open.exit_price = next.open;
+    open.fees += fee_of(next.open);
+    const i128 gross = divide_half_even(i128(open.exit_price) * qty, kScale) -
+                       divide_half_even(i128(open.entry_price) * qty, kScale);
+    open.pnl = static_cast<std::int64_t>(gross) - open.fees;
+    trades.push_back(open);
   }
   return trades;
 }
@@ -130,11 +170,9 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   return name;
 }
 
-class SmaCrossBacktest : public ::testing::TestWithParam<Case> {};
-
-TEST_P(SmaCrossBacktest, TradesMatchTheExactReferenceTradeForTrade) {
-  const Case& c = GetParam();
-  const auto data = test::shared_data(c.market.file);
+// A backtest of sma_cross (fast 10, slow 30) with the sim exchange on the market's file, through
+// the real plugins.
+engine::BacktestReport run_sma_cross(const Case& c) {
   test::TempDir dir;
   const auto yaml = dir.write("bot.yaml", std::string() +
       "name: ref\n"
@@ -143,13 +181,20 @@ TEST_P(SmaCrossBacktest, TradesMatchTheExactReferenceTradeForTrade) {
       ", min_notional: " + c.market.min_notional + "}\n"
       "strategy:\n  plugin: sma_cross\n  params: {fast: 10, slow: 30, quantity: " + c.market.quantity + "}\n"
       "exchange:\n  plugin: sim\n  params: {fee_rate: " + c.fee_rate + ", slippage_bps: 0}\n"
-      "data:\n  csv: " + data.string() + "\n");
+      "data:\n  csv: " + test::shared_data(c.market.file).string() + "\n");
   const config::BotConfig bot = config::load_bot_config(yaml);
   const plugin::PluginRegistry registry({test::plugin_build_dir()});
-  const engine::BacktestReport report = engine::run_backtest(bot, registry, {});
+  return engine::run_backtest(bot, registry, {});
+}
 
-  const auto expected = reference_trades(read_reference_bars(data), 10, 30, parse_scaled(c.market.quantity),
-                                         parse_scaled(c.fee_rate));
+class SmaCrossBacktest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SmaCrossBacktest, TradesMatchTheExactReferenceTradeForTrade) {
+  const Case& c = GetParam();
+  const engine::BacktestReport report = run_sma_cross(c);
+
+  const auto expected = reference_trades(read_reference_bars(test::shared_data(c.market.file)), 10, 30,
+                                         parse_scaled(c.market.quantity), parse_scaled(c.fee_rate));
   ASSERT_GE(expected.size(), c.market.min_trades);
   ASSERT_EQ(report.trades.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -187,40 +232,41 @@ INSTANTIATE_TEST_SUITE_P(RealSeries, SmaCrossBacktest,
                                            Case{kUnittestBtc, "0.001"}),
                          case_name);
 
-}  // namespace
-}  // namespace smoops
-
-namespace smoops {
-namespace {
-
 // Why the averages are compared exactly: on this file, with 10/30, there is a bar where the two
-// SMAs are exactly equal, and naive floating-point means put them on opposite sides. The
-// parameterized cases above hold the engine to the exact answer on this same file.
-TEST(SmaCrossExactness, UnittestBtcHasATieThatFloatingPointGetsWrong) {
-  const auto bars = read_reference_bars(test::shared_data("ft_unittest_btc_1m.csv"));
-  int ties = 0;
-  int float_disagrees = 0;
-  for (std::size_t i = 29; i < bars.size(); ++i) {
-    i128 fast_sum = 0, slow_sum = 0;
-    double fast_mean = 0, slow_mean = 0;
-    for (std::size_t k = i - 9; k <= i; ++k) {
-      fast_sum += bars[k].close;
-      fast_mean += static_cast<double>(bars[k].close) / kScale;
-    }
-    for (std::size_t k = i - 29; k <= i; ++k) {
-      slow_sum += bars[k].close;
-      slow_mean += static_cast<double>(bars[k].close) / kScale;
-    }
-    fast_mean /= 10;
-    slow_mean /= 30;
-    const i128 diff = fast_sum * 30 - slow_sum * 10;
-    const int exact = diff > 0 ? 1 : diff < 0 ? -1 : 0;
-    const int floating = fast_mean > slow_mean ? 1 : fast_mean < slow_mean ? -1 : 0;
-    ties += exact == 0;
-    float_disagrees += exact != floating;
+// SMAs are exactly equal and naive floating-point means put the fast one below the slow one, so a
+// strategy computing them that way sells on that bar, one bar early. The real sma_cross, run by
+// the real engine, must hold at the tie and sell on the next bar, where the fast average really
+// crosses below.
+TEST(SmaCrossExactness, RealStrategyHoldsAtATieThatFloatingPointCallsACross) {
+  const Case unittest_btc{kUnittestBtc, "0"};
+  const std::vector<RefBar> bars = read_reference_bars(test::shared_data(kUnittestBtc.file));
+  const std::vector<RefDecision> exact = reference_decisions(bars, 10, 30, Means::Exact);
+  const std::vector<RefDecision> floating = reference_decisions(bars, 10, 30, Means::Floating);
+
+  // The file has the tie: the first decision where the two arithmetics part is a floating-point
+  // order on the close of a bar where the exact means are equal; the exact order comes later.
+  const auto [exact_first, floating_first] =
+      std::mismatch(exact.begin(), exact.end(), floating.begin(), floating.end());
+  ASSERT_NE(exact_first, exact.end());
+  ASSERT_NE(floating_first, floating.end());
+  const std::size_t tie = floating_first->bar;
+  ASSERT_EQ(mean_difference_sign(bars, tie, 10, 30, Means::Exact), 0) << "bar " << tie << " is not a tie";
+  ASSERT_NE(mean_difference_sign(bars, tie, 10, 30, Means::Floating), 0);
+  ASSERT_GT(exact_first->bar, tie);
+  const auto decided = static_cast<std::size_t>(exact_first - exact.begin());
+
+  // The product's orders, each made on the close of the bar whose time it carries: the exact
+  // decisions, up to and including the one that floating point gets wrong, and none on the tie.
+  const engine::BacktestReport report = run_sma_cross(unittest_btc);
+  ASSERT_GT(report.orders.size(), decided);
+  for (std::size_t i = 0; i <= decided; ++i) {
+    SCOPED_TRACE("order " + std::to_string(i));
+    const Order& order = report.orders[i];
+    EXPECT_NE(order.created_ts.millis(), bars[tie].ts_ms) << "the strategy traded on the tie";
+    EXPECT_EQ(order.created_ts.millis(), bars[exact[i].bar].ts_ms);
+    EXPECT_EQ(order.side, exact[i].side);
+    EXPECT_EQ(order.status, OrderStatus::Filled);
   }
-  EXPECT_GE(ties, 1);
-  EXPECT_GE(float_disagrees, 1);
 }
 
 }  // namespace
