@@ -26,9 +26,15 @@
 // timed, to show the server's and the disk's share. A scenario stops early after --max-seconds
 // (the JSON says how many write-aheads were timed).
 //
+// Stored backtest: store::save_backtest (what `smoops backtest --store` calls) of a run with
+// --backtest-points equity rows (one per bar, 100,000 by default) and two trades, --backtest-runs
+// times; each save is timed, and load_run then checks that every equity row is stored. The
+// figure is equity points per second; it includes the equity table's foreign-key checks.
+//
 //   smoops_bench_store --dsn DSN [--out FILE] [--orders N] [--producers 1,4]
 //                      [--write-aheads M] [--load-rates 0,500] [--max-seconds S]
 //                      [--max-batch-rows N] [--skip-throughput] [--skip-latency]
+//                      [--backtest-points N] [--backtest-runs R] [--skip-backtest]
 // (--max-batch-rows: the writer's rows per transaction, 20,000 by default as in the daemon)
 // (--json FILE is the same as --out FILE)
 
@@ -54,6 +60,7 @@
 #include "store/bot_journal.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
+#include "store/run_store.hpp"
 #include "store/store_writer.hpp"
 
 namespace {
@@ -560,6 +567,77 @@ nlohmann::ordered_json run_write_ahead(const BenchDatabase& database, pqxx::conn
   return result;
 }
 
+// A stored backtest of `points` one-minute bars: the equity curve drifts, the position alternates
+// between long and short, and two trades.
+store::BacktestRunRecord make_backtest_record(std::uint64_t points) {
+  constexpr std::int64_t kStartNanos = 1'732'537'200'000'000'000;
+  constexpr std::int64_t kMinuteNanos = 60'000'000'000;
+  store::BacktestRunRecord record;
+  record.bot = "bench-backtest";
+  record.symbol = std::string(kSymbol);
+  record.config_file = "/tmp/bench-backtest.yaml";
+  record.config_yaml = "name: bench-backtest\nmode: backtest\n";
+  record.code_version = "smoops_bench_store";
+  record.data_file = "/tmp/bench-backtest.csv";
+  record.started_at = std::chrono::system_clock::now();
+  record.ended_at = record.started_at;
+  record.initial_cash = Money::from_units(100'000);
+  record.final_equity = Money::parse_or_throw("99876.12345678");
+  record.bars = static_cast<std::int64_t>(points);
+  record.summary = {{"bars", points}, {"return_pct", -0.12387654321}};
+  for (std::int64_t i = 0; i < 2; ++i) {
+    engine::RoundTrip trade;
+    trade.direction = i == 0 ? Side::Buy : Side::Sell;
+    trade.entry_ts = Timestamp{kStartNanos + (4 * i + 1) * kMinuteNanos};
+    trade.exit_ts = Timestamp{kStartNanos + (4 * i + 3) * kMinuteNanos};
+    trade.entry_price = Price::parse_or_throw("16727.3");
+    trade.exit_price = Price::parse_or_throw("16730.1");
+    trade.quantity = Quantity::parse_or_throw("1");
+    trade.pnl = Money::parse_or_throw("2.8");
+    trade.fees = Money::parse_or_throw("0.5");
+    record.trades.push_back(trade);
+  }
+  record.equity.reserve(points);
+  for (std::uint64_t i = 0; i < points; ++i) {
+    const auto n = static_cast<std::int64_t>(i);
+    record.equity.push_back({Timestamp{kStartNanos + n * kMinuteNanos}, Money::from_raw(10'000'000'000'000 - n),
+                             Money::from_raw(5'000'000'000'000 + n),
+                             Quantity::parse_or_throw(i % 2 ? "-0.5" : "0.00000001")});
+  }
+  return record;
+}
+
+// `runs` saves of a backtest with `points` equity rows, each timed and checked with load_run.
+nlohmann::ordered_json run_stored_backtest(pqxx::connection& control, const BenchDatabase& database,
+                                           std::uint64_t points, int runs) {
+  reset_tables(control);
+  const store::BacktestRunRecord record = make_backtest_record(points);
+  auto connection = store::connect(database.dsn());
+  std::vector<double> seconds;
+  bool ok = true;
+  for (int run = 0; run < runs; ++run) {
+    const auto start = Clock::now();
+    const std::int64_t id = store::save_backtest(*connection, record);
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    const std::optional<store::StoredRun> stored = store::load_run(*connection, id, 0);
+    ok = ok && stored && stored->equity_points == static_cast<std::int64_t>(points);
+  }
+  std::vector<double> sorted = seconds;
+  std::sort(sorted.begin(), sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  nlohmann::ordered_json result;
+  result["scenario"] = "stored backtest";
+  result["equity_points"] = points;
+  result["trades"] = record.trades.size();
+  result["saves"] = runs;
+  result["seconds"] = seconds;
+  result["median_s"] = median;
+  result["equity_points_per_s_median"] = static_cast<double>(points) / median;
+  result["equity_points_per_s_best"] = static_cast<double>(points) / sorted.front();
+  result["database"] = {{"ok", ok}};
+  return result;
+}
+
 std::vector<std::string> split(const std::string& list) {
   std::vector<std::string> items;
   std::stringstream in(list);
@@ -572,6 +650,7 @@ void usage() {
   std::cerr << "usage: smoops_bench_store --dsn DSN [--out FILE] [--orders N] [--producers 1,4]\n"
                "                          [--write-aheads M] [--load-rates 0,500] [--max-seconds S]\n"
                "                          [--max-batch-rows N] [--skip-throughput] [--skip-latency]\n"
+               "                          [--backtest-points N] [--backtest-runs R] [--skip-backtest]\n"
                "  DSN: a key=value libpq DSN of a server where the user may create databases\n";
 }
 
@@ -596,7 +675,9 @@ int main(int argc, char** argv) {
   std::vector<double> load_rates{0, 500};
   double max_seconds = 120;
   store::WriterOptions writer_options;  // the daemon's defaults
-  bool throughput = true, latency = true;
+  bool throughput = true, latency = true, backtest = true;
+  std::uint64_t backtest_points = 100'000;
+  int backtest_runs = 3;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string flag = argv[i];
@@ -623,6 +704,12 @@ int main(int argc, char** argv) {
         throughput = false;
       } else if (flag == "--skip-latency") {
         latency = false;
+      } else if (flag == "--backtest-points" && has_value) {
+        backtest_points = std::stoull(argv[++i]);
+      } else if (flag == "--backtest-runs" && has_value) {
+        backtest_runs = std::stoi(argv[++i]);
+      } else if (flag == "--skip-backtest") {
+        backtest = false;
       } else {
         usage();
         return 2;
@@ -632,7 +719,8 @@ int main(int argc, char** argv) {
     usage();
     return 2;
   }
-  if (dsn.empty() || orders == 0 || write_aheads <= 0 || writer_options.max_batch_rows == 0) {
+  if (dsn.empty() || orders == 0 || write_aheads <= 0 || writer_options.max_batch_rows == 0 || backtest_points == 0 ||
+      backtest_runs <= 0) {
     usage();
     return 2;
   }
@@ -649,7 +737,9 @@ int main(int argc, char** argv) {
     BenchDatabase database(dsn);
     auto control = store::connect(database.dsn());
     nlohmann::ordered_json results;
-    results["benchmark"] = "store::StoreWriter: fills and order events persisted per second, write-ahead latency";
+    results["benchmark"] =
+        "store::StoreWriter: fills and order events persisted per second, write-ahead latency; "
+        "store::save_backtest: equity points stored per second";
     results["server"] = store::redact_dsn(dsn);
     results["hardware_threads"] = std::thread::hardware_concurrency();
     {
@@ -703,6 +793,17 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         runs.push_back(std::move(run));
       }
+    }
+    if (backtest) {
+      nlohmann::ordered_json run = run_stored_backtest(*control, database, backtest_points, backtest_runs);
+      const bool ok = run["database"]["ok"].get<bool>();
+      all_ok = all_ok && ok;
+      std::printf("  stored backtest, %llu equity points: %8.0f points/s (median of %d saves, %.3f s; best %8.0f/s)%s\n",
+                  static_cast<unsigned long long>(backtest_points), run["equity_points_per_s_median"].get<double>(),
+                  backtest_runs, run["median_s"].get<double>(), run["equity_points_per_s_best"].get<double>(),
+                  ok ? "" : "  DATABASE COUNTS WRONG");
+      std::fflush(stdout);
+      runs.push_back(std::move(run));
     }
     results["runs"] = runs;
     results["ok"] = all_ok;
