@@ -186,7 +186,10 @@ TEST(PrivateCluster, TooLongASocketPathIsRefusedClearly) {
 }
 
 TEST(PrivateCluster, AsRootAClosedParentIsNamed) {
-  if (::geteuid() != 0) GTEST_SKIP() << "only root hands the cluster to the postgres user";
+  // CI runs the suite as root, so it runs this test; elsewhere it is skipped, saying why.
+  if (::geteuid() != 0)
+    GTEST_SKIP() << "runs only as root: only root hands the private cluster to the `postgres` user, whose "
+                    "access to the parent folder this test checks (CI runs the tests as root)";
   const test::TempDir dir;
   const fs::path closed = state_dir(dir) / "c";
   fs::create_directories(closed);
