@@ -39,8 +39,24 @@ bool can_traverse(const SystemUser& user, const struct stat& info) {
   return (info.st_mode & S_IXOTH) != 0;
 }
 
+namespace {
+
+/// In a forked child: closes every descriptor from 3 up but `keep_low` and `keep_high`
+/// (keep_low < keep_high; -1 keeps nothing). Only system calls: async-signal-safe.
+bool close_all_but(int keep_low, int keep_high) {
+  unsigned next = 3;
+  for (const int keep : {keep_low, keep_high}) {
+    if (keep < static_cast<int>(next)) continue;
+    if (static_cast<unsigned>(keep) > next && ::close_range(next, static_cast<unsigned>(keep) - 1, 0) != 0) return false;
+    next = static_cast<unsigned>(keep) + 1;
+  }
+  return ::close_range(next, ~0U, 0) == 0;
+}
+
+}  // namespace
+
 int run_program(const std::vector<std::string>& argv, const std::optional<SystemUser>& user,
-                const std::filesystem::path& working_dir, int output_fd) {
+                const std::filesystem::path& working_dir, int output_fd, int inherited_fd) {
   if (argv.empty() || ::access(argv[0].c_str(), X_OK) != 0)
     throw std::runtime_error("cannot run " + (argv.empty() ? std::string("(nothing)") : argv[0]) + ": " +
                              std::strerror(errno));
@@ -83,10 +99,10 @@ int run_program(const std::vector<std::string>& argv, const std::optional<System
     ::setsid();
     if (::dup2(null_fd, 0) < 0 || ::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0) fail(0);
     // Nothing else is inherited (the report pipe is closed by exec): the postmaster outlives us
-    // and must not hold our lock file, sockets or logs open.
-    const auto report_fd = static_cast<unsigned>(report[1]);
-    if ((report_fd > 3 && ::close_range(3, report_fd - 1, 0) != 0) || ::close_range(report_fd + 1, ~0U, 0) != 0)
-      fail(0);
+    // and must not hold our lock file, sockets or logs open. Only `inherited_fd`, when asked for.
+    const int report_fd = report[1];
+    if (!close_all_but(std::min(report_fd, inherited_fd), std::max(report_fd, inherited_fd))) fail(0);
+    if (inherited_fd >= 0 && ::fcntl(inherited_fd, F_SETFD, 0) != 0) fail(0);
     if (user && (::setgroups(user->groups.size(), user->groups.data()) != 0 || ::setgid(user->gid) != 0 ||
                  ::setuid(user->uid) != 0))
       fail(1);

@@ -32,9 +32,11 @@ bool can_traverse(const SystemUser& user, const struct stat& info);
 /// process), in a session of its own, with stdin from /dev/null, stdout and stderr to `output_fd`,
 /// no other open file, and the environment without its PG* variables (they would point the
 /// server elsewhere). Waits for it; returns its exit status (128 + signal when killed).
+/// `inherited_fd` (>= 0) stays open in the program under the same number: a lock it holds then
+/// stays held as long as the program runs, even if this process dies first.
 /// Throws std::runtime_error when it cannot be started.
 int run_program(const std::vector<std::string>& argv, const std::optional<SystemUser>& user,
-                const std::filesystem::path& working_dir, int output_fd);
+                const std::filesystem::path& working_dir, int output_fd, int inherited_fd = -1);
 
 /// Runs `argv` (as run_program, as this process) and returns what it printed on stdout and
 /// stderr; nullopt when it cannot be started or exits non-zero. For short outputs only.

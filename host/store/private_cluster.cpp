@@ -5,17 +5,21 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <pqxx/pqxx>
 #include <thread>
@@ -34,6 +38,12 @@ constexpr int kPort = 5432;  // names the socket file only: the server listens o
 constexpr const char* kRole = "smoops";
 constexpr const char* kDatabase = "smoops";
 constexpr int kPgCtlTimeoutS = 60;  ///< how long pg_ctl waits for a start or a stop
+/// How long a start waits for a server that is starting or stopping (left by a process killed
+/// while it started or stopped it), or retries a start that another server got in the way of.
+constexpr int kServerWaitS = 60;
+/// How long a process waits for cluster.lock: held while another one creates, starts or stops
+/// the cluster, and by an initdb for as long as it runs, even past the death of its smoops.
+constexpr int kClusterLockWaitS = 2 * kPgCtlTimeoutS;
 /// sockaddr_un's sun_path holds 108 bytes, its terminating NUL included.
 constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un::sun_path) - 1;
 
@@ -113,15 +123,33 @@ class FileDescriptor {
   int fd_;
 };
 
-/// Holds the cluster's lock file (flock) while starting or stopping, so that two processes never
-/// run initdb or pg_ctl on the same cluster at once. The kernel drops it if the process dies.
+/// Holds the cluster's lock file (flock) while creating, starting or stopping, so that two
+/// processes never run initdb or pg_ctl on the same cluster at once. The kernel drops it when the
+/// last holder dies: initdb inherits it (a smoops killed during initdb leaves the lock held until
+/// initdb ends), pg_ctl does not (the server it starts outlives everyone).
 class ClusterLock {
  public:
   explicit ClusterLock(const fs::path& file) : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
     if (fd_.get() < 0) fail("cannot open the private cluster's lock file " + file.string() + ": " + errno_text());
-    while (::flock(fd_.get(), LOCK_EX) != 0)
-      if (errno != EINTR) fail("cannot lock " + file.string() + ": " + errno_text());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kClusterLockWaitS);
+    bool said = false;
+    while (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) fail("cannot lock " + file.string() + ": " + errno_text());
+      if (std::chrono::steady_clock::now() >= deadline)
+        fail(file.string() + " is still locked after " + std::to_string(kClusterLockWaitS) +
+             " s: another process is creating, starting or stopping the private PostgreSQL cluster and does not "
+             "finish (`fuser -v " + file.string() + "` names it)");
+      if (!said)
+        spdlog::info(
+            "waiting for {}: another smoops process is creating, starting or stopping the private PostgreSQL cluster, "
+            "or an initdb started by a process that was killed is still running (up to {} s)",
+            file.string(), kClusterLockWaitS);
+      said = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
+  int fd() const { return fd_.get(); }
 
  private:
   FileDescriptor fd_;
@@ -244,55 +272,241 @@ void prepare_directory(const Layout& layout, const std::optional<SystemUser>& ow
 
 /// Runs one of PostgreSQL's programs as the owner, its output in `log`; returns its exit status.
 int run_logged(const std::vector<std::string>& argv, const std::optional<SystemUser>& owner, const Layout& layout,
-               const fs::path& log) {
+               const fs::path& log, int inherited_fd = -1) {
   const FileDescriptor output(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (output.get() < 0) fail("cannot write " + log.string() + ": " + errno_text());
   try {
-    return run_program(argv, owner, layout.directory, output.get());
+    return run_program(argv, owner, layout.directory, output.get(), inherited_fd);
   } catch (const std::runtime_error& e) {
     fail(e.what());
   }
 }
 
-void create_cluster(const Layout& layout, const fs::path& bindir, const std::optional<SystemUser>& owner) {
+/// Makes a rename or a removal in `folder` durable.
+void sync_directory(const fs::path& folder) {
+  const FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) fail("cannot sync " + folder.string() + ": " + errno_text());
+}
+
+/// initdb builds the cluster in `data.initdb`, which becomes `data` (one rename) only once initdb
+/// succeeded: `data` always holds a whole cluster. What an initdb killed half-way left is removed
+/// and built again. initdb holds the cluster lock while it runs, so a smoops killed during initdb
+/// makes the next one wait for that initdb instead of removing its folder under it.
+void create_cluster(const Layout& layout, const fs::path& bindir, const std::optional<SystemUser>& owner,
+                    const ClusterLock& lock) {
   std::error_code error;
   if (fs::exists(layout.data, error) && !fs::is_empty(layout.data, error))
     fail(layout.data.string() +
-         " is not empty but holds no PostgreSQL cluster (no PG_VERSION; an interrupted initdb?): move it away or "
-         "delete it, and smoops will create the cluster again");
+         " is not empty but holds no PostgreSQL cluster (no PG_VERSION): move it away or delete it, and smoops will "
+         "create the cluster again");
+  const fs::path building = layout.directory / "data.initdb";
+  if (fs::exists(building, error)) {
+    spdlog::warn("removing {}: an initdb that did not finish left it (its process was killed); creating the cluster "
+                 "again", building.string());
+    fs::remove_all(building, error);
+    if (error) fail("cannot remove " + building.string() + ", left by an interrupted initdb: " + error.message());
+  }
   spdlog::info("creating the private PostgreSQL cluster in {}", layout.directory.string());
-  const int code = run_logged({(bindir / "initdb").string(), "-D", layout.data.string(), "-U", kRole, "--auth=trust",
+  const int code = run_logged({(bindir / "initdb").string(), "-D", building.string(), "-U", kRole, "--auth=trust",
                                "-E", "UTF8", "--locale=C.UTF-8"},
-                              owner, layout, layout.initdb_log);
+                              owner, layout, layout.initdb_log, lock.fd());
   if (code != 0)
     fail("initdb failed (exit " + std::to_string(code) + ") creating the private PostgreSQL cluster in " +
-         layout.data.string() + "; the last lines of " + layout.initdb_log.string() + ":\n" +
+         building.string() + "; the last lines of " + layout.initdb_log.string() + ":\n" +
          tail(layout.initdb_log, 10));
+  fs::remove(layout.data, error);  // an empty folder, if any, makes way
+  fs::rename(building, layout.data, error);
+  if (error) fail("cannot rename " + building.string() + " to " + layout.data.string() + ": " + error.message());
+  sync_directory(layout.directory);
 }
 
-/// The pid in postmaster.pid if that process exists (a server is running, or starting, or
-/// stopping), else nullopt.
-std::optional<pid_t> running_pid(const Layout& layout) {
-  std::ifstream pid_file(layout.data / "postmaster.pid");
+/// What a PostgreSQL lock file (postmaster.pid, or the socket's .s.PGSQL.5432.lock) says,
+/// checked against the processes that exist.
+struct PidFile {
+  bool exists = false;
+  pid_t pid = 0;
+  /// The process is alive and is this cluster's server (running, starting, or stopping).
+  bool server = false;
+  /// The process is alive but is not this cluster's server: a zombie, or a pid reused by another
+  /// program since the server died. PostgreSQL then refuses to start until the file is gone.
+  bool other_process = false;
+};
+
+/// Whether /proc shows `pid` as a zombie: it has exited, only its exit status is left (a killed
+/// server whose parent is gone waits so until init reaps it).
+bool is_zombie(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto name_end = stat.rfind(')');
+  return name_end != std::string::npos && name_end + 2 < stat.size() && stat[name_end + 2] == 'Z';
+}
+
+/// `pid`'s arguments (its command line split at NULs); nullopt when it cannot be read.
+std::optional<std::vector<std::string>> command_line(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  if (!in) return std::nullopt;
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  return args;
+}
+
+PidFile read_lock_file(const Layout& layout, const fs::path& path) {
+  PidFile file;
+  std::ifstream in(path);
+  if (!in) return file;
+  file.exists = true;
   long pid = 0;
-  if (!(pid_file >> pid) || pid <= 0) return std::nullopt;
-  if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) return static_cast<pid_t>(pid);
-  return std::nullopt;  // a stale file: the server crashed; pg_ctl start copes with it
+  if (!(in >> pid) || pid <= 0) return file;  // being written: a server is just starting
+  file.pid = static_cast<pid_t>(pid);
+  if (::kill(file.pid, 0) != 0 && errno != EPERM) return file;  // gone: PostgreSQL copes with the stale file
+  if (is_zombie(file.pid)) {
+    file.other_process = true;
+    return file;
+  }
+  // The server runs `postgres -D <data>` (pg_ctl starts it so). A process that cannot be inspected
+  // is taken for the server: removing a live server's lock file would be far worse than waiting.
+  const auto args = command_line(file.pid);
+  if (args && !args->empty() &&
+      (args->front().find("postgres") == std::string::npos ||
+       std::find(args->begin(), args->end(), layout.data.string()) == args->end())) {
+    file.other_process = true;
+    return file;
+  }
+  file.server = true;
+  return file;
 }
 
-void start_server(const Layout& layout, const fs::path& bindir, const std::optional<SystemUser>& owner) {
+PidFile read_pid_file(const Layout& layout) { return read_lock_file(layout, layout.data / "postmaster.pid"); }
+
+/// The socket's lock file, which the server also checks for a live pid at its start.
+fs::path socket_lock(const Layout& layout) { return layout.socket.string() + ".lock"; }
+
+/// The pid of this cluster's server if one is running (or starting, or stopping).
+std::optional<pid_t> running_pid(const Layout& layout) {
+  const PidFile file = read_pid_file(layout);
+  if (file.server) return file.pid;
+  return std::nullopt;
+}
+
+/// Whether any process is still attached to the shared memory segment named in postmaster.pid
+/// (the children of a killed server exit shortly after it): PostgreSQL's own test before it
+/// reuses a data folder.
+bool server_memory_in_use(const Layout& layout) {
+  std::ifstream in(layout.data / "postmaster.pid");
+  std::string line;
+  for (int number = 1; number <= 7 && std::getline(in, line); ++number) {
+    if (number < 7) continue;
+    unsigned long key = 0, id = 0;
+    if (std::sscanf(line.c_str(), "%lu %lu", &key, &id) != 2) return false;
+    shmid_ds info{};
+    if (::shmctl(static_cast<int>(id), IPC_STAT, &info) != 0) return errno != EINVAL && errno != EIDRM;
+    return info.shm_nattch > 0;
+  }
+  return false;
+}
+
+/// One `pg_ctl start`; its exit status.
+int start_server(const Layout& layout, const fs::path& bindir, const std::optional<SystemUser>& owner) {
   // No TCP at all, and the socket in our own 0700 folder; the port only names the socket file
   // (given explicitly so that a PGPORT in the environment cannot move it).
   const std::string options = "-c listen_addresses='' -c unix_socket_directories='" + layout.directory.string() +
                               "' -c port=" + std::to_string(kPort);
-  const int code =
-      run_logged({(bindir / "pg_ctl").string(), "-D", layout.data.string(), "-l", layout.server_log.string(), "-w",
-                  "-t", std::to_string(kPgCtlTimeoutS), "-o", options, "start"},
-                 owner, layout, layout.pg_ctl_log);
-  if (code != 0)
-    fail("the private PostgreSQL server in " + layout.directory.string() + " did not start (pg_ctl exit " +
-         std::to_string(code) + "):\n" + tail(layout.pg_ctl_log, 5) + "\nthe last lines of " +
-         layout.server_log.string() + ":\n" + tail(layout.server_log, 10));
+  return run_logged({(bindir / "pg_ctl").string(), "-D", layout.data.string(), "-l", layout.server_log.string(), "-w",
+                     "-t", std::to_string(kPgCtlTimeoutS), "-o", options, "start"},
+                    owner, layout, layout.pg_ctl_log);
+}
+
+[[noreturn]] void fail_start(const Layout& layout, int code) {
+  fail("the private PostgreSQL server in " + layout.directory.string() + " did not start (pg_ctl exit " +
+       std::to_string(code) + "):\n" + tail(layout.pg_ctl_log, 5) + "\nthe last lines of " +
+       layout.server_log.string() + ":\n" + tail(layout.server_log, 10));
+}
+
+/// Before a start: removes the lock files a killed server left that PostgreSQL would take for a
+/// live server's (their pid is a zombie or another program now), once no process is attached to
+/// that server's memory; false while one still is. Says what it finds.
+bool clear_stale_lock_files(const Layout& layout, const PidFile& pid_file, bool first_look) {
+  if (pid_file.other_process) {
+    if (server_memory_in_use(layout)) return false;  // its children are still ending
+    spdlog::warn("{}/postmaster.pid names pid {}, which is no longer a PostgreSQL server (the server was killed); "
+                 "removing the stale file",
+                 layout.data.string(), pid_file.pid);
+    std::error_code ignored;
+    fs::remove(layout.data / "postmaster.pid", ignored);
+  } else if (pid_file.exists && pid_file.pid > 0 && first_look) {
+    spdlog::info("{}/postmaster.pid is left from a server that was killed (pid {} is gone); starting it, and "
+                 "PostgreSQL recovers from its write-ahead log",
+                 layout.data.string(), pid_file.pid);
+  }
+  if (const PidFile socket_file = read_lock_file(layout, socket_lock(layout)); socket_file.other_process) {
+    spdlog::warn("{} names pid {}, which is no longer a PostgreSQL server (the server was killed); removing the stale "
+                 "file",
+                 socket_lock(layout).string(), socket_file.pid);
+    std::error_code ignored;
+    fs::remove(socket_lock(layout), ignored);
+  }
+  return true;
+}
+
+/// Starts the server, or uses the one that runs. A process killed while it started or stopped the
+/// server leaves work under way: pg_ctl and a server still starting (its postmaster.pid maybe not
+/// written yet), a server shutting down, or a killed server's pid file and, for a moment, its
+/// children. Each is waited for or recovered from, within kServerWaitS, and logged.
+/// Returns whether this process started the server.
+bool start_or_use_server(const Layout& layout, const fs::path& bindir, const std::optional<SystemUser>& owner) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kServerWaitS);
+  const std::string dsn = cluster_dsn(layout, "postgres");
+  bool said_waiting = false;
+  int last_code = 0;
+  for (int attempt = 1;; ++attempt) {
+    const PidFile file = read_pid_file(layout);
+    if (file.server) {
+      if (PQping(dsn.c_str()) == PQPING_OK) {
+        if (said_waiting) {
+          spdlog::info("the PostgreSQL server in {} (pid {}) accepts connections; using it", layout.directory.string(),
+                       file.pid);
+        } else {
+          spdlog::debug("using the private PostgreSQL cluster running in {} (pid {})", layout.directory.string(),
+                        file.pid);
+        }
+        return false;
+      }
+      if (!said_waiting)
+        spdlog::info("the PostgreSQL server in {} (pid {}) is starting, recovering or stopping; waiting for it (up "
+                     "to {} s)", layout.directory.string(), file.pid, kServerWaitS);
+      said_waiting = true;
+      if (std::chrono::steady_clock::now() >= deadline)
+        fail("a PostgreSQL server runs in " + layout.directory.string() + " (pid " + std::to_string(file.pid) +
+             ") but does not accept connections after " + std::to_string(kServerWaitS) + " s; the last lines of " +
+             layout.server_log.string() + ":\n" + tail(layout.server_log, 10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    if (!clear_stale_lock_files(layout, file, attempt == 1)) {
+      if (std::chrono::steady_clock::now() >= deadline) fail_start(layout, last_code);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    last_code = start_server(layout, bindir, owner);
+    if (last_code == 0) {
+      spdlog::info("started the private PostgreSQL cluster in {} (Unix socket only)", layout.directory.string());
+      return true;
+    }
+    // Another start got there first (a pg_ctl whose process was killed), or the killed server's
+    // children still hold its memory: look again. Any other failure (a bad setting, a full disk)
+    // is reported at once.
+    const std::string server_said = tail(layout.server_log, 5);
+    const bool in_the_way = read_pid_file(layout).server ||
+                            server_said.find("lock file \"postmaster.pid\" already exists") != std::string::npos ||
+                            server_said.find(".s.PGSQL." + std::to_string(kPort) + ".lock\" already exists") !=
+                                std::string::npos ||
+                            server_said.find("pre-existing shared memory block") != std::string::npos;
+    if (!in_the_way || std::chrono::steady_clock::now() >= deadline) fail_start(layout, last_code);
+    spdlog::warn("the private PostgreSQL server in {} did not start (pg_ctl exit {}): another server is coming up, or "
+                 "a killed one's processes are still ending; looking again (up to {} s):\n{}",
+                 layout.directory.string(), last_code, kServerWaitS, tail(layout.server_log, 2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
 }
 
 void stop_server(const Layout& layout, const fs::path& bindir, const std::optional<SystemUser>& owner) {
@@ -304,19 +518,6 @@ void stop_server(const Layout& layout, const fs::path& bindir, const std::option
          std::to_string(code) + "):\n" + tail(layout.pg_ctl_log, 5) + "\nthe last lines of " +
          layout.server_log.string() + ":\n" + tail(layout.server_log, 10));
   spdlog::info("stopped the private PostgreSQL cluster in {}", layout.directory.string());
-}
-
-/// A server someone else started may still be starting: waits until it accepts connections.
-void wait_until_accepting(const Layout& layout, pid_t pid) {
-  const std::string dsn = cluster_dsn(layout, "postgres");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kPgCtlTimeoutS);
-  while (PQping(dsn.c_str()) != PQPING_OK) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      fail("a PostgreSQL server runs in " + layout.directory.string() + " (pid " + std::to_string(pid) +
-           ") but does not accept connections; the last lines of " + layout.server_log.string() + ":\n" +
-           tail(layout.server_log, 10));
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
 }
 
 /// Creates the database `smoops` unless it exists (checked every time: a crash between initdb
@@ -339,16 +540,8 @@ std::unique_ptr<PrivateCluster> PrivateCluster::ensure_running(const fs::path& s
   check_paths(layout);
   prepare_directory(layout, owner);
   const ClusterLock lock(layout.lock);
-  if (!fs::exists(layout.data / "PG_VERSION")) create_cluster(layout, bindir, owner);
-  bool started = false;
-  if (const auto pid = running_pid(layout)) {
-    wait_until_accepting(layout, *pid);
-    spdlog::debug("using the private PostgreSQL cluster running in {} (pid {})", layout.directory.string(), *pid);
-  } else {
-    start_server(layout, bindir, owner);
-    started = true;
-    spdlog::info("started the private PostgreSQL cluster in {} (Unix socket only)", layout.directory.string());
-  }
+  if (!fs::exists(layout.data / "PG_VERSION")) create_cluster(layout, bindir, owner, lock);
+  const bool started = start_or_use_server(layout, bindir, owner);
   int users_lock_fd = -1;
   try {
     ensure_database(layout);

@@ -4,8 +4,6 @@
 #include "store/database.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "support/captured_log.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_database.hpp"
 
@@ -62,21 +61,7 @@ class PasswordRole {
   std::string name_;
 };
 
-/// Captures what spdlog's default logger writes while it lives.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
-    sink->set_pattern("[%l] %v");
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink));
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return stream_.str(); }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream stream_;
-};
+using test::CapturedLog;
 
 /// A socket folder where no server listens.
 std::string nobody_listening_dsn(const test::TempDir& dir, const std::string& extra = "") {
