@@ -9,6 +9,7 @@
 #include "engine/bot_plugins.hpp"
 #include "engine/clock.hpp"
 #include "store/bot_journal.hpp"
+#include "store/store_error.hpp"
 
 namespace smoops::daemon {
 
@@ -61,7 +62,16 @@ BotRunner::~BotRunner() {
   join();
 }
 
-void BotRunner::start() { thread_ = std::thread([this] { run(); }); }
+void BotRunner::start() {
+  std::future<void> started = started_.get_future();
+  thread_ = std::thread([this] { run(); });
+  try {
+    started.get();
+  } catch (...) {
+    join();
+    throw;
+  }
+}
 
 void BotRunner::request_stop() {
   stop_requested_ = true;
@@ -165,7 +175,10 @@ void BotRunner::recover(Parts& parts) {
                  recovery.state.open_orders.size(), recovery.state.next_order_sequence);
   }
   bot.start();
-  if (recovery.fresh) return;
+  if (recovery.fresh) {
+    check_venue_knows_no_order(parts);
+    return;
+  }
   const engine::ReconcileReport report = bot.reconcile();
   spdlog::info(
       "bot {}: reconciled with the exchange: {} orders checked, {} fills applied, {} orders never received (marked "
@@ -174,10 +187,35 @@ void BotRunner::recover(Parts& parts) {
       report.cancels_resent);
 }
 
+// The database holds no books of this bot. The venue must not know of its trading either, or the
+// two would disagree silently: the first order the bot sends gets the id "<bot>-1", and a venue
+// that knows that id holds the history of books kept in another (or a lost) database. Asked of
+// the exchange, not of a state folder: a real venue always has state. A venue that knows nothing
+// (a simulated account opened by a start that was killed before its books were first written)
+// is a fresh start.
+void BotRunner::check_venue_knows_no_order(Parts& parts) {
+  engine::Bot& bot = parts.engine;
+  if (bot.state() != engine::BotState::Running) return;  // halted while connecting: the reason says why
+  const std::string first = bot.next_client_order_id();
+  const std::optional<Order> known = bot.venue_order(first);
+  if (bot.state() != engine::BotState::Running) return;
+  if (known)
+    throw store::StoreError(
+        store::StoreError::Kind::Query,
+        "bot " + bot_.name + " has no books in the database, but its exchange knows its order " + first + " (" +
+            std::string(to_string(known->status)) + "): the exchange's state in " +
+            store_->exchange_state_dir.string() +
+            " holds the trading of books this database does not have; point store.dsn at the database that holds "
+            "its books, or remove that state to start the bot over");
+  spdlog::info("bot {}: no books in the database and the exchange knows no order of it ({} unknown): a fresh start",
+               bot_.name, first);
+}
+
 void BotRunner::run() {
   Parts& parts = *parts_;
   engine::Bot& bot = parts.engine;
   std::string end_reason;
+  bool signaled_start = false;
   try {
     if (store_) {
       recover(parts);
@@ -186,6 +224,8 @@ void BotRunner::run() {
     }
     parts.flush();
     update_summary(parts, false, {});
+    started_.set_value();
+    signaled_start = true;
     data::CsvBarReader reader(bot_.data->csv);
     // Bars up to this time were processed before a restart (INT64_MIN: none were).
     const std::int64_t resume_after =
@@ -232,7 +272,12 @@ void BotRunner::run() {
     if (stop_requested_) end_reason = "stopped";
   } catch (const std::exception& e) {
     end_reason = std::string("error: ") + e.what();
-    spdlog::error("bot {}: {}", bot_.name, e.what());
+    if (signaled_start) {
+      spdlog::error("bot {}: {}", bot_.name, e.what());
+    } else {
+      started_.set_exception(std::current_exception());  // start() reports it
+      signaled_start = true;
+    }
   }
   if (stop_requested_ && shutdown_open_orders_ == config::OpenOrderPolicy::Cancel) bot.cancel_all();
   bot.stop();

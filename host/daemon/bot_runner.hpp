@@ -62,7 +62,9 @@ class BotRunner {
   BotRunner(const BotRunner&) = delete;
   BotRunner& operator=(const BotRunner&) = delete;
 
-  /// Starts the bot's thread.
+  /// Starts the bot's thread and waits until the bot has started: recovered its books, connected
+  /// and reconciled its exchange. Rethrows what stopped it there (e.g. a StoreError when the
+  /// exchange knows orders of a bot the database has no books for); the thread has ended then.
   void start();
   /// Asks the loop to finish its current event, apply the shutdown policy and stop; returns at once.
   void request_stop();
@@ -89,6 +91,7 @@ class BotRunner {
   bool wait_until(std::chrono::steady_clock::time_point due, Parts& parts);
   void update_summary(const Parts& parts, bool finished, const std::string& reason);
   void recover(Parts& parts);
+  void check_venue_knows_no_order(Parts& parts);
 
   config::BotConfig bot_;
   bus::Publisher& publisher_;
@@ -103,6 +106,7 @@ class BotRunner {
   std::atomic<bool> stop_requested_{false};
   mutable std::mutex summary_mutex_;
   BotSummary summary_;
+  std::promise<void> started_;  // set by the bot's thread once the bot started, or with what stopped it
   std::thread thread_;
 };
 

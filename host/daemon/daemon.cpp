@@ -131,14 +131,10 @@ std::optional<BotStoreLink> Daemon::link_to_store(const config::BotConfig& bot, 
   link.on_outage = store_->config().on_outage;
   link.exchange_state_dir = store_->exchange_state_dir(bot.name);
   link.recovery = registry.recover(bot);
-  std::error_code ignored;
-  if (link.recovery.fresh && std::filesystem::exists(link.exchange_state_dir) &&
-      !std::filesystem::is_empty(link.exchange_state_dir, ignored))
-    throw store::StoreError(store::StoreError::Kind::Query,
-                            "bot " + bot.name + " has no books in the database, but its exchange state in " +
-                                link.exchange_state_dir.string() +
-                                " remains from an earlier run: remove that folder to start the bot over, or point "
-                                "store.dsn at the database that holds its books");
+  // Whether books this database lacks exist on the exchange's side is asked of the exchange once
+  // it is connected (BotRunner::check_venue_knows_no_order), not read from this folder: a start
+  // killed after the exchange opened its account and before the first books were written leaves
+  // the folder behind, and a real venue always has state.
   std::filesystem::create_directories(link.exchange_state_dir);
   std::string code_version = std::string("smoops ") + SMOOPS_VERSION;
   for (const auto& [kind, ref] : {std::pair{PluginKind::Strategy, &bot.strategy},

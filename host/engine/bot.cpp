@@ -121,6 +121,16 @@ void Bot::reconcile_order(const std::string& client_order_id, ReconcileReport& r
   }
 }
 
+std::string Bot::next_client_order_id() const { return order_id_for(next_order_sequence_); }
+
+std::string Bot::order_id_for(std::uint64_t sequence) const { return parts_.name + "-" + std::to_string(sequence); }
+
+std::optional<Order> Bot::venue_order(const std::string& client_order_id) {
+  std::optional<Order> venue;
+  call_exchange("query_order", [&] { venue = parts_.exchange->query_order(client_order_id); });
+  return venue;
+}
+
 void Bot::start() {
   if (state_ != BotState::Created) throw std::logic_error("bot '" + parts_.name + "' was already started");
   ExchangeSession session;
@@ -275,7 +285,7 @@ void Bot::cancel_timer(TimerId id) {
 
 Order Bot::new_order(const OrderRequest& request) {
   Order order;
-  order.client_order_id = parts_.name + "-" + std::to_string(next_order_sequence_++);
+  order.client_order_id = order_id_for(next_order_sequence_++);
   order.symbol = parts_.instrument.symbol;
   order.side = request.side;
   order.type = request.type;

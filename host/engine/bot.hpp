@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -63,6 +64,13 @@ class Bot final : public Context, public ExchangeEvents {
   /// what the store missed (fills, status changes). An order the exchange never received is
   /// marked rejected, never resent; a cancel that did not reach it is sent again.
   ReconcileReport reconcile();
+  /// The client order id the bot's next order gets ("<bot>-<n>"; after a restore, n continues
+  /// the stored sequence).
+  std::string next_client_order_id() const;
+  /// After start(): the exchange's record of one order (Exchange::query_order), asked on the bot's
+  /// thread; nullopt when the venue never received it, or when the exchange threw (then the bot
+  /// halts, as for any exchange fault).
+  std::optional<Order> venue_order(const std::string& client_order_id);
   /// One bar: timers due by its time, exchange matching, mark to its close, the strategy's on_bar.
   void process_bar(const Bar& bar);
   /// One public trade: timers, exchange matching, mark, the strategy's on_trade.
@@ -140,6 +148,7 @@ class Bot final : public Context, public ExchangeEvents {
   void forget_old_ended_orders();
   OrderRecord* find_record(std::string_view client_order_id);
   void set_state(BotState state, std::string_view reason);
+  std::string order_id_for(std::uint64_t sequence) const;
   Order new_order(const OrderRequest& request);
   SubmitResult deny(Order order, const std::string& reason);
   SubmitResult send(Order order);

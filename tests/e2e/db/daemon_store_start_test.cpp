@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <pqxx/pqxx>
@@ -169,32 +170,69 @@ TEST_F(DaemonStoreStart, ASecondDaemonOnTheSameBotExitsWith12AndNamesTheOwner) {
   ASSERT_EQ(second.stop(SIGTERM, 20s), std::optional<int>(0)) << second.process().err();
 }
 
-TEST_F(DaemonStoreStart, ABotWithExchangeStateButNoBooksInTheDatabaseIsRefused) {
+/// The simulated exchange's journal of an earlier life of the bot: its account line and `lines`.
+std::filesystem::path write_venue_journal(DaemonUnderTest& daemon, const std::string& lines) {
+  const auto exchange_dir = daemon.dir() / "state" / "bots" / kBot / "exchange";
+  std::filesystem::create_directories(exchange_dir);
+  std::ofstream(exchange_dir / "sim-exchange.jsonl")
+      << R"({"type":"account","symbol":"BTC/USDT","base_asset":"BTC","quote_asset":"USDT","initial_cash":"10000"})"
+      << '\n'
+      << lines;
+  return exchange_dir;
+}
+
+TEST_F(DaemonStoreStart, ABotWhoseExchangeKnowsItsOrdersButTheDatabaseHasNoBooksIsRefused) {
   TestDatabase database;
   migrate(database.dsn());
   write_config(daemon_, "dsn: '" + database.dsn() + "', connect_timeout_s: 5");
   write_quiet_bot(daemon_);
-  // The exchange's record of an earlier life of the bot, against a database that has none.
-  const auto exchange_dir = daemon_.dir() / "state" / "bots" / kBot / "exchange";
-  std::filesystem::create_directories(exchange_dir);
-  std::ofstream(exchange_dir / "sim-exchange.jsonl")
-      << R"({"type":"account","symbol":"BTC/USDT","base_asset":"BTC","quote_asset":"USDT","initial_cash":"10000"})"
-      << '\n';
+  // The exchange received the bot's first order in an earlier life, against a database that has none.
+  const auto exchange_dir = write_venue_journal(
+      daemon_,
+      R"({"type":"order","ts":0,"client_order_id":"start-bot-1","exchange_order_id":"sim-o1","symbol":"BTC/USDT","side":"buy","order_type":"market","time_in_force":"gtc","quantity":"0.1","limit_price":"0","stop_price":"0","status":"accepted","reason":"","created_ts":0,"tag":""})"
+      "\n");
+  const std::string journal_before = [&] {
+    std::ifstream in(exchange_dir / "sim-exchange.jsonl");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }();
 
   const std::optional<int> code = run_to_exit(daemon_);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 10) << daemon_.process().err();
   const std::string err = daemon_.process().err();
-  EXPECT_NE(err.find("error: bot start-bot has no books in the database, but its exchange state in " +
-                     exchange_dir.string() + " remains from an earlier run"),
+  EXPECT_NE(err.find("error: bot start-bot has no books in the database, but its exchange knows its order start-bot-1 "
+                     "(accepted): the exchange's state in " + exchange_dir.string() +
+                     " holds the trading of books this database does not have"),
             std::string::npos)
       << err;
-  EXPECT_NE(err.find("remove that folder to start the bot over, or point store.dsn at the database that holds its "
-                     "books"),
+  EXPECT_NE(err.find("point store.dsn at the database that holds its books, or remove that state to start the bot over"),
             std::string::npos)
       << err;
-  // The exchange's record is left as it was.
-  EXPECT_TRUE(std::filesystem::exists(exchange_dir / "sim-exchange.jsonl"));
+  // The exchange's record is left as it was, and the database holds no order of the bot.
+  std::ifstream in(exchange_dir / "sim-exchange.jsonl");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), journal_before);
+  pqxx::connection connection(database.dsn());
+  EXPECT_EQ(pqxx::nontransaction(connection).exec1("SELECT count(*) FROM orders")[0].as<int>(), 0);
+}
+
+TEST_F(DaemonStoreStart, AnExchangeAccountThatHoldsNoOrderIsAFreshStartWhenTheDatabaseHasNoBooks) {
+  // What a first start killed after the exchange opened its account and before the bot's books
+  // were first written leaves behind.
+  TestDatabase database;
+  migrate(database.dsn());
+  write_config(daemon_, "dsn: '" + database.dsn() + "', connect_timeout_s: 5");
+  write_quiet_bot(daemon_);
+  write_venue_journal(daemon_, "");
+
+  ASSERT_NO_THROW(daemon_.start()) << daemon_.process().err();
+  const Json bots = daemon_.request({{"command", "bots"}});
+  ASSERT_EQ(bots.at("bots").size(), 1u);
+  EXPECT_EQ(bots.at("bots")[0].value("state", ""), "running") << bots.dump();
+  EXPECT_NE(daemon_.process().err().find("bot start-bot: no books in the database and the exchange knows no order of "
+                                         "it (start-bot-1 unknown): a fresh start"),
+            std::string::npos)
+      << daemon_.process().err();
+  ASSERT_EQ(daemon_.stop(SIGTERM, 20s), std::optional<int>(0)) << daemon_.process().err();
 }
 
 }  // namespace
