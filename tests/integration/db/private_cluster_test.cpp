@@ -17,6 +17,7 @@
 
 #include "store/database.hpp"
 #include "store/store_error.hpp"
+#include "support/private_cluster_fixture.hpp"
 #include "support/temp_dir.hpp"
 
 namespace smoops::store {
@@ -25,36 +26,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-/// A state directory in the test's temp dir. As root the cluster runs as `postgres`, which must
-/// be able to enter it (TempDir's mode depends on the umask). TempDir's name holds the test's:
-/// keep test names under 50 characters, or the socket path passes the 107 bytes allowed.
-fs::path state_dir(const test::TempDir& dir) {
-  fs::permissions(dir.path(), fs::perms(0755));
-  return dir.path();
-}
+using test::postmaster_pid;
+using test::query_one;
+using test::wait_gone;
 
-/// The postmaster's pid, from its pid file.
-pid_t postmaster_pid(const fs::path& state) {
-  std::ifstream in(state / "postgres" / "data" / "postmaster.pid");
-  pid_t pid = 0;
-  in >> pid;
-  return pid;
-}
-
-/// Waits until no process has `pid` (a SIGKILLed postmaster's children notice and exit too).
-bool wait_gone(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (::kill(pid, 0) == 0) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
-std::string query_one(const std::string& dsn, const std::string& sql) {
-  const auto connection = connect(dsn);
-  return pqxx::nontransaction(*connection).exec(sql)[0][0].c_str();
-}
+fs::path state_dir(const test::TempDir& dir) { return test::cluster_state_dir(dir); }
 
 /// The StoreError that ensure_running throws for `state` (fails the test when it succeeds).
 StoreError start_error(const fs::path& state) {
