@@ -3,7 +3,8 @@
 # they are all present; uses sudo when not run as root. libtorch-dev (1.13) builds the model
 # plugins; python3-torch (the same libtorch, for /usr/bin/python3) makes the TorchScript test model;
 # libopenblas0-openmp replaces the reference BLAS libtorch would otherwise use (inference about 2.4x,
-# training about 2.5x faster; docs/benchmarks.md).
+# training about 2.5x faster; docs/benchmarks.md). libsodium-dev encrypts the exchange credentials
+# (docs/credentials.md).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libzmq3-dev cppzmq-dev
   libpqxx-dev postgresql-15
+  libsodium-dev
   libtorch-dev python3-torch libopenblas0-openmp
 )
 
