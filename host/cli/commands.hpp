@@ -28,6 +28,10 @@ int watch_command(const std::vector<std::string>& args, std::ostream& out, std::
 /// `smoops keys generate --out PREFIX`: writes PREFIX.key (secret, 0600) and PREFIX.pub.
 int keys_generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+/// `smoops credentials add NAME [--type hmac|ed25519] [--replace] | list [--json] | remove NAME | check NAME`
+/// (+ --state-dir DIR, --key-file FILE): encrypted exchange credentials; their errors exit 15.
+int credentials_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 /// `smoops db migrate|status|start|stop|dsn [store options]`.
 int db_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `smoops db migrate`: applies pending migrations, prints what it applied.

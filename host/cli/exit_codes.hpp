@@ -19,6 +19,7 @@ enum ExitCode : int {
   kExitOwned = 12,         ///< smoopsd: a bot is owned by another daemon
   kExitNotFound = 13,      ///< `smoops runs show ID`: no run with that id in the store
   kExitTraining = 14,      ///< `smoops train`: the model plugin failed to train, or the saved model does not reproduce it
+  kExitCredentials = 15,   ///< `smoops credentials`: unknown name, name taken, wrong passphrase or key, altered file
 };
 
 }  // namespace smoops::cli

@@ -42,6 +42,12 @@ std::string usage() {
          "                       print the daemon's events as they are published (Ctrl-C stops)\n"
          "  keys generate --out PREFIX\n"
          "                       write a CURVE key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub\n"
+         "  credentials add NAME [--type hmac|ed25519] [--replace] [--state-dir DIR] [--key-file FILE]\n"
+         "                       store an exchange API key and secret, encrypted (read from the terminal\n"
+         "                       without echo, or from stdin lines; never from the command line)\n"
+         "  credentials list [--json] | remove NAME | check NAME   [--state-dir DIR] [--key-file FILE]\n"
+         "                       names, types and key fingerprints; delete one; prove one decrypts\n"
+         "                       (docs/credentials.md: where the passphrase or key file comes from)\n"
          "  db migrate           apply the pending schema migrations to the database\n"
          "  db status [--json]   list the migrations, applied or pending (exit 11 when not current)\n"
          "  db start|stop|dsn [--state-dir DIR]\n"
@@ -66,7 +72,8 @@ std::string usage() {
          "            8 the daemon refused the request or did not answer, 10 database unreachable, credentials\n"
          "            refused, malformed DSN or private cluster failed, 11 schema not current (run\n"
          "            `smoops db migrate`), 12 bot owned by another daemon, 13 no run with that id,\n"
-         "            14 training failed\n"
+         "            14 training failed, 15 credential refused (unknown, exists, wrong passphrase or key,\n"
+         "            altered file)\n"
          "            (docs/exit-codes.md)\n";
 }
 
@@ -108,6 +115,7 @@ int dispatch(std::vector<std::string> args) {
     return control_command(command, rest, std::cout, std::cerr);
   if (command == "watch") return watch_command(rest, std::cout, std::cerr);
   if (command == "keys") return keys_generate_command(sub("generate"), std::cout, std::cerr);
+  if (command == "credentials") return credentials_command(rest, std::cout, std::cerr);
   if (command == "db") return db_command(rest, std::cout, std::cerr);
   if (command == "runs") return runs_command(rest, std::cout, std::cerr);
   if (command == "train") return train_command(rest, std::cout, std::cerr);

@@ -6,6 +6,7 @@
 #include "cli/arguments.hpp"
 #include "cli/exit_codes.hpp"
 #include "config/config_error.hpp"
+#include "credentials/credential_error.hpp"
 #include "data/csv_bar_reader.hpp"
 #include "plugin/plugin_registry.hpp"
 #include "store/store_error.hpp"
@@ -49,6 +50,13 @@ int run_command(const std::function<int()>& command, const std::string& usage, s
   } catch (const store::StoreError& e) {
     err << "error: " << e.what() << '\n';
     return store_exit_code(e);
+  } catch (const credentials::CredentialError& e) {
+    if (e.kind() == credentials::CredentialError::Kind::BadName) {
+      err << "error: " << e.what() << "\n\n" << usage;
+      return kExitUsage;
+    }
+    err << "error: " << e.what() << '\n';
+    return kExitCredentials;
   } catch (const std::exception& e) {
     err << "error: " << e.what() << '\n';
     return kExitInternal;

@@ -6,10 +6,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "credentials/credential_error.hpp"
 #include "credentials/credential_store.hpp"
+#include "support/file_bytes.hpp"
 #include "support/temp_dir.hpp"
 
 namespace smoops::credentials {
@@ -27,13 +27,6 @@ Credential make_credential(const std::string& name, KeyType type = KeyType::Hmac
   credential.api_key = SecretString(kApiKey);
   credential.secret = SecretString(secret);
   return credential;
-}
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 void overwrite(const std::filesystem::path& file, const std::string& bytes) {
@@ -104,7 +97,7 @@ TEST_F(CredentialStoreTest, AWrongPassphraseOrKeyIsRefused) {
 TEST_F(CredentialStoreTest, AnyFlippedByteIsRefusedNeverDecryptedToGarbage) {
   store_.add(make_credential("a"), key_file(), false);
   const auto file = store_.file_of("a");
-  const std::string original = slurp(file);
+  const std::string original = test::file_bytes(file);
   const std::size_t body = original.find("\n\n") + 2;
   // Every byte of the sealed part, and the header's fingerprint, date and nonce.
   std::vector<std::size_t> positions;
@@ -127,7 +120,7 @@ TEST_F(CredentialStoreTest, AnyFlippedByteIsRefusedNeverDecryptedToGarbage) {
 
 TEST_F(CredentialStoreTest, AFileRenamedToAnotherNameIsRefusedEvenWithItsHeaderEdited) {
   store_.add(make_credential("alice"), key_file(), false);
-  std::string bytes = slurp(store_.file_of("alice"));
+  std::string bytes = test::file_bytes(store_.file_of("alice"));
   overwrite(store_.file_of("mallory"), bytes);
   EXPECT_EQ(refusal_of([&] { (void)store_.load("mallory", key_file()); }), CredentialError::Kind::Corrupted);
   // Same length so only the name changes: the associated data still tells them apart.
@@ -138,7 +131,7 @@ TEST_F(CredentialStoreTest, AFileRenamedToAnotherNameIsRefusedEvenWithItsHeaderE
 
 TEST_F(CredentialStoreTest, TheFileHoldsNeitherTheKeyNorTheSecretInClear) {
   store_.add(make_credential("a"), passphrase(), false);
-  const std::string bytes = slurp(store_.file_of("a"));
+  const std::string bytes = test::file_bytes(store_.file_of("a"));
   EXPECT_EQ(bytes.find(kSecret), std::string::npos);
   EXPECT_EQ(bytes.find(kApiKey), std::string::npos);
   EXPECT_EQ(bytes.find("correct horse"), std::string::npos);
@@ -209,7 +202,7 @@ TEST(CredentialStoreDefaults, APassphraseIsStretchedWithArgon2idModerateLimitsSt
   test::TempDir dir;
   CredentialStore store(dir.path());
   store.add(make_credential("a"), KeySource::passphrase(SecretString("pw")), false);
-  EXPECT_NE(slurp(store.file_of("a")).find("kdf: argon2id13 ops=3 mem=268435456 salt="), std::string::npos);
+  EXPECT_NE(test::file_bytes(store.file_of("a")).find("kdf: argon2id13 ops=3 mem=268435456 salt="), std::string::npos);
   EXPECT_EQ(store.load("a", KeySource::passphrase(SecretString("pw"))).secret.reveal(), kSecret);
 }
 
