@@ -17,13 +17,14 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -222,13 +223,15 @@ TEST_F(FirstStartCrash, SigkillInTheFirstSecondsOfAFreshStateFolderNeverStopsThe
       // sma_cross holds at most 10 XRP: an order sent twice would have doubled the position.
       EXPECT_LE(venue.max_base, 10 * 100'000'000LL);
       EXPECT_GE(venue.fills.size(), 4u) << "the bot hardly traded: the test checks little";
-      // Every life but the last ended without a clean stop; the last one finished.
-      std::map<std::string, int> by_status;
-      for (const auto& row : work.exec_params("SELECT status, count(*) FROM runs WHERE bot = $1 GROUP BY status", kBot))
-        by_status[row[0].c_str()] = row[1].as<int>();
-      EXPECT_EQ(by_status["finished"], 1);
-      EXPECT_EQ(by_status["running"], 0);
-      EXPECT_EQ(by_status["failed"], 0);
+      // The last run finished; every earlier one was interrupted by its kill, or had finished the
+      // data already when the kill came (a life that resumed near the end of the file). None failed.
+      std::vector<std::string> statuses;
+      for (const auto& row : work.exec_params("SELECT status FROM runs WHERE bot = $1 ORDER BY id", kBot))
+        statuses.emplace_back(row[0].c_str());
+      ASSERT_FALSE(statuses.empty());
+      EXPECT_EQ(statuses.back(), "finished");
+      for (std::size_t run = 0; run + 1 < statuses.size(); ++run)
+        EXPECT_TRUE(statuses[run] == "interrupted" || statuses[run] == "finished") << "run " << run << ": " << statuses[run];
     }
     stop_cluster(folder);
     if (HasFailure()) break;
