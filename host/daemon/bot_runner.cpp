@@ -179,6 +179,7 @@ void BotRunner::recover(Parts& parts) {
     check_venue_knows_no_order(parts);
     return;
   }
+  check_venue_knows_last_fill(parts);
   const engine::ReconcileReport report = bot.reconcile();
   spdlog::info(
       "bot {}: reconciled with the exchange: {} orders checked, {} fills applied, {} orders never received (marked "
@@ -209,6 +210,23 @@ void BotRunner::check_venue_knows_no_order(Parts& parts) {
             "its books, or remove that state to start the bot over");
   spdlog::info("bot {}: no books in the database and the exchange knows no order of it ({} unknown): a fresh start",
                bot_.name, first);
+}
+
+// The other way round: the database holds books with fills, so the venue must know the newest
+// order they came from. One it does not know means the venue lost its state (a simulated
+// exchange's folder removed) or is another account: trading on would leave the two apart, the
+// database's position on one side, the venue's balances on the other.
+void BotRunner::check_venue_knows_last_fill(Parts& parts) {
+  engine::Bot& bot = parts.engine;
+  const std::optional<std::string>& last = store_->recovery.last_filled_order;
+  if (!last || bot.state() != engine::BotState::Running) return;
+  const std::optional<Order> known = bot.venue_order(*last);
+  if (known || bot.state() != engine::BotState::Running) return;
+  throw store::StoreError(
+      store::StoreError::Kind::Query,
+      "bot " + bot_.name + " has books in the database with fills of its order " + *last +
+          ", but its exchange does not know that order: the exchange's state (" + store_->exchange_state_dir.string() +
+          ") was lost or belongs to another account; restore it, or give the bot a new name to start new books");
 }
 
 void BotRunner::run() {

@@ -92,6 +92,7 @@ class BotRunner {
   void update_summary(const Parts& parts, bool finished, const std::string& reason);
   void recover(Parts& parts);
   void check_venue_knows_no_order(Parts& parts);
+  void check_venue_knows_last_fill(Parts& parts);
 
   config::BotConfig bot_;
   bus::Publisher& publisher_;

@@ -64,6 +64,9 @@ BotRecovery load_bot(pqxx::connection& connection, const std::string& bot, Money
   recovery.journal.fill_count = static_cast<std::uint64_t>(fill_count);
 
   const auto max_seq = work.exec_params1("SELECT coalesce(max(seq), 0) FROM orders WHERE bot = $1", bot)[0].as<std::int64_t>();
+  const pqxx::result last_filled = work.exec_params(
+      "SELECT client_order_id FROM orders WHERE bot = $1 AND filled_quantity > 0 ORDER BY seq DESC LIMIT 1", bot);
+  if (!last_filled.empty()) recovery.last_filled_order = last_filled[0][0].c_str();
   recovery.state.next_order_sequence = static_cast<std::uint64_t>(max_seq) + 1;
 
   const pqxx::result open = work.exec_params(

@@ -21,6 +21,9 @@ struct BotRecovery {
   engine::RecoveredState state;
   JournalStart journal;
   std::optional<Timestamp> last_bar;   ///< the last bar the bot fully processed
+  /// The newest order with stored fills, if any: the exchange must know it (a venue that does not
+  /// lost its state, or is another account).
+  std::optional<std::string> last_filled_order;
 };
 
 /// Reads the bot's state. Throws StoreError (Query) when the stored books contradict each

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 
 #include <pqxx/pqxx>
 
@@ -233,6 +234,45 @@ TEST_F(DaemonStoreStart, AnExchangeAccountThatHoldsNoOrderIsAFreshStartWhenTheDa
             std::string::npos)
       << daemon_.process().err();
   ASSERT_EQ(daemon_.stop(SIGTERM, 20s), std::optional<int>(0)) << daemon_.process().err();
+}
+
+TEST_F(DaemonStoreStart, BooksWithFillsTheExchangeDoesNotKnowAreRefused) {
+  // The bot trades, stops; then its exchange's state is lost (the folder removed). The database's
+  // position and the new account's balances would disagree: the start is refused.
+  TestDatabase database;
+  migrate(database.dsn());
+  write_config(daemon_, "dsn: '" + database.dsn() + "', connect_timeout_s: 5");
+  daemon_.write_bot(kBot, bot_yaml(kBot, "paper", bot_strategy(), "100000"));
+  ASSERT_NO_THROW(daemon_.start()) << daemon_.process().err();
+  pqxx::connection connection(database.dsn());
+  std::string last_filled;
+  for (int attempt = 0; attempt < 200 && last_filled.empty(); ++attempt) {
+    std::this_thread::sleep_for(50ms);
+    const pqxx::result row = pqxx::nontransaction(connection).exec(
+        "SELECT client_order_id FROM orders WHERE filled_quantity > 0 ORDER BY seq DESC LIMIT 1");
+    if (!row.empty()) last_filled = row[0][0].c_str();
+  }
+  ASSERT_FALSE(last_filled.empty()) << "the bot did not trade within 10 s: " << daemon_.process().err();
+  ASSERT_EQ(daemon_.stop(SIGTERM, 20s), std::optional<int>(0)) << daemon_.process().err();
+  const auto exchange_dir = daemon_.dir() / "state" / "bots" / kBot / "exchange";
+  ASSERT_TRUE(std::filesystem::exists(exchange_dir / "sim-exchange.jsonl"));
+  std::filesystem::remove_all(exchange_dir);
+  const std::string newest = pqxx::nontransaction(connection)
+                                 .exec1("SELECT client_order_id FROM orders WHERE filled_quantity > 0 ORDER BY seq "
+                                        "DESC LIMIT 1")[0]
+                                 .c_str();
+  const int orders_before = pqxx::nontransaction(connection).exec1("SELECT count(*) FROM orders")[0].as<int>();
+
+  const std::optional<int> code = run_to_exit(daemon_);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 10) << daemon_.process().err();
+  EXPECT_NE(daemon_.process().err().find("error: bot start-bot has books in the database with fills of its order " +
+                                         newest + ", but its exchange does not know that order: the exchange's state (" +
+                                         exchange_dir.string() + ") was lost or belongs to another account"),
+            std::string::npos)
+      << daemon_.process().err();
+  // Nothing was traded on books the exchange does not share.
+  EXPECT_EQ(pqxx::nontransaction(connection).exec1("SELECT count(*) FROM orders")[0].as<int>(), orders_before);
 }
 
 }  // namespace
