@@ -19,7 +19,6 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <pqxx/pqxx>
 #include <thread>
@@ -332,21 +331,41 @@ struct PidFile {
   bool other_process = false;
 };
 
+/// A file of /proc/<pid>/, read with plain system calls: the process may end while it is read
+/// (an error a stream would throw from its buffer). nullopt when it cannot be read.
+std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return std::nullopt;
+  std::string content;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return content;
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
 /// Whether /proc shows `pid` as a zombie: it has exited, only its exit status is left (a killed
 /// server whose parent is gone waits so until init reaps it).
 bool is_zombie(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string stat = read_proc_file(pid, "stat").value_or("");
   const auto name_end = stat.rfind(')');
   return name_end != std::string::npos && name_end + 2 < stat.size() && stat[name_end + 2] == 'Z';
 }
 
 /// `pid`'s arguments (its command line split at NULs); nullopt when it cannot be read.
 std::optional<std::vector<std::string>> command_line(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  if (!in) return std::nullopt;
+  const std::optional<std::string> text = read_proc_file(pid, "cmdline");
+  if (!text) return std::nullopt;
   std::vector<std::string> args;
-  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  for (std::size_t start = 0; start < text->size();) {
+    const std::size_t end = std::min(text->find('\0', start), text->size());
+    args.push_back(text->substr(start, end - start));
+    start = end + 1;
+  }
   return args;
 }
 

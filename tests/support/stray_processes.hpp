@@ -8,7 +8,9 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <exception>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,13 @@ inline std::vector<pid_t> processes_mentioning(const std::string& path) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ignored)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string command_line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string command_line;
+    try {
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      command_line.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // it ended while we read it
+    }
     if (command_line.find(path) == std::string::npos) continue;
     found.push_back(static_cast<pid_t>(std::stol(name)));
   }
