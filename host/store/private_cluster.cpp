@@ -329,6 +329,8 @@ struct PidFile {
   /// The process is alive but is not this cluster's server: a zombie, or a pid reused by another
   /// program since the server died. PostgreSQL then refuses to start until the file is gone.
   bool other_process = false;
+  /// postmaster.pid's 7th line: the id of the server's System V shared memory segment.
+  std::optional<int> shared_memory_id;
 };
 
 /// A file of /proc/<pid>/, read with plain system calls: the process may end while it is read
@@ -374,8 +376,13 @@ PidFile read_lock_file(const Layout& layout, const fs::path& path) {
   std::ifstream in(path);
   if (!in) return file;
   file.exists = true;
-  long pid = 0;
-  if (!(in >> pid) || pid <= 0) return file;  // being written: a server is just starting
+  std::vector<std::string> lines;
+  for (std::string line; lines.size() < 7 && std::getline(in, line);) lines.push_back(line);
+  unsigned long key = 0, id = 0;
+  if (lines.size() == 7 && std::sscanf(lines[6].c_str(), "%lu %lu", &key, &id) == 2)
+    file.shared_memory_id = static_cast<int>(id);
+  const long pid = lines.empty() ? 0 : std::strtol(lines[0].c_str(), nullptr, 10);
+  if (pid <= 0) return file;  // being written: a server is just starting
   file.pid = static_cast<pid_t>(pid);
   if (::kill(file.pid, 0) != 0 && errno != EPERM) return file;  // gone: PostgreSQL copes with the stale file
   if (is_zombie(file.pid)) {
@@ -407,21 +414,13 @@ std::optional<pid_t> running_pid(const Layout& layout) {
   return std::nullopt;
 }
 
-/// Whether any process is still attached to the shared memory segment named in postmaster.pid
-/// (the children of a killed server exit shortly after it): PostgreSQL's own test before it
-/// reuses a data folder.
-bool server_memory_in_use(const Layout& layout) {
-  std::ifstream in(layout.data / "postmaster.pid");
-  std::string line;
-  for (int number = 1; number <= 7 && std::getline(in, line); ++number) {
-    if (number < 7) continue;
-    unsigned long key = 0, id = 0;
-    if (std::sscanf(line.c_str(), "%lu %lu", &key, &id) != 2) return false;
-    shmid_ds info{};
-    if (::shmctl(static_cast<int>(id), IPC_STAT, &info) != 0) return errno != EINVAL && errno != EIDRM;
-    return info.shm_nattch > 0;
-  }
-  return false;
+/// Whether any process is still attached to the server's shared memory segment (the children of
+/// a killed server exit shortly after it): PostgreSQL's own test before it reuses a data folder.
+bool server_memory_in_use(const PidFile& pid_file) {
+  if (!pid_file.shared_memory_id) return false;
+  shmid_ds info{};
+  if (::shmctl(*pid_file.shared_memory_id, IPC_STAT, &info) != 0) return errno != EINVAL && errno != EIDRM;
+  return info.shm_nattch > 0;
 }
 
 /// One `pg_ctl start`; its exit status.
@@ -446,7 +445,7 @@ int start_server(const Layout& layout, const fs::path& bindir, const std::option
 /// that server's memory; false while one still is. Says what it finds.
 bool clear_stale_lock_files(const Layout& layout, const PidFile& pid_file, bool first_look) {
   if (pid_file.other_process) {
-    if (server_memory_in_use(layout)) return false;  // its children are still ending
+    if (server_memory_in_use(pid_file)) return false;  // its children are still ending
     spdlog::warn("{}/postmaster.pid names pid {}, which is no longer a PostgreSQL server (the server was killed); "
                  "removing the stale file",
                  layout.data.string(), pid_file.pid);

@@ -21,7 +21,7 @@ namespace smoops::test {
 /// A state directory in the test's temp dir. As root the cluster runs as `postgres`, which must
 /// be able to enter it (TempDir's mode depends on the umask). TempDir's name holds the test's:
 /// keep test names under 50 characters, or the socket path passes the 107 bytes allowed.
-inline std::filesystem::path cluster_state_dir(const TempDir& dir) {
+inline std::filesystem::path state_dir(const TempDir& dir) {
   std::filesystem::permissions(dir.path(), std::filesystem::perms(0755));
   return dir.path();
 }

@@ -37,9 +37,8 @@ namespace fs = std::filesystem;
 
 using test::postmaster_pid;
 using test::query_one;
+using test::state_dir;
 using test::wait_gone;
-
-fs::path state_dir(const test::TempDir& dir) { return test::cluster_state_dir(dir); }
 
 fs::path data_dir(const fs::path& state) { return state / "postgres" / "data"; }
 

@@ -28,9 +28,8 @@ namespace fs = std::filesystem;
 
 using test::postmaster_pid;
 using test::query_one;
+using test::state_dir;
 using test::wait_gone;
-
-fs::path state_dir(const test::TempDir& dir) { return test::cluster_state_dir(dir); }
 
 /// The StoreError that ensure_running throws for `state` (fails the test when it succeeds).
 StoreError start_error(const fs::path& state) {
