@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libzmq3-dev cppzmq-dev
   libpqxx-dev postgresql-15
-  libsodium-dev
+  libsodium-dev libssl-dev libsimdjson-dev python3-aiohttp
   libtorch-dev python3-torch libopenblas0-openmp
 )
 

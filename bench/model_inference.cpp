@@ -29,13 +29,13 @@
 namespace {
 
 using namespace smoops;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kWindow = 32;
 constexpr std::size_t kHorizon = 12;
 constexpr double kFlatBand = 0.002;
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(SteadyClock::time_point start) { return std::chrono::duration<double>(SteadyClock::now() - start).count(); }
 
 /// Feature rows of a synthetic series, labelled samples split 85 / 15 with a gap between them.
 struct Series {
@@ -85,7 +85,7 @@ struct NullProgress : TrainingProgress {
 
 /// Seconds to scan `dirs` and load every plugin in them.
 double registry_load_seconds(const std::vector<std::filesystem::path>& dirs, std::size_t& plugins) {
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   const plugin::PluginRegistry registry(dirs);
   const double seconds = seconds_since(start);
   plugins = registry.plugins().size();
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
   const plugin::PluginRegistry registry(plugin_dirs);
   // The first trainer opens smoops_transformer_impl.so and libtorch (unless a plugin that links
   // libtorch itself is in the directory: then it is already loaded).
-  const auto first_use = Clock::now();
+  const auto first_use = SteadyClock::now();
   auto trainer = registry.create_trainer("transformer", params_of({{"epochs", "1"}}));
   results["plugin_load"]["first_trainer_create_seconds"] = seconds_since(first_use);
   std::cerr << "generating " << bars << " bars and their features...\n";
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
       {"normalization", {{"mean", series.normalization.mean}, {"std", series.normalization.stddev}}}};
   std::ofstream(model_dir / "model.json") << model_json.dump(2);
 
-  const auto load_start = Clock::now();
+  const auto load_start = SteadyClock::now();
   auto model = registry.create_model("transformer", params_of({{"path", model_dir.string()}, {"threads", "1"}}));
   results["model_load_seconds"] = seconds_since(load_start);
   const std::size_t features = default_features().size();
@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
   std::vector<double> latencies_us;
   latencies_us.reserve(calls);
   for (std::size_t i = 0; i < calls; ++i) {
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     predict_one(i);
     latencies_us.push_back(seconds_since(start) * 1e6);
   }
@@ -240,7 +240,7 @@ int main(int argc, char** argv) {
                      std::span<float>(outputs).first(batch * 3));
     };
     for (std::size_t r = 0; r < 5; ++r) predict_batch(r);
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     for (std::size_t r = 0; r < rounds; ++r) predict_batch(r);
     const double seconds = seconds_since(start);
     batched.push_back({{"batch", batch},

@@ -35,6 +35,7 @@ Bot::Bot(BotParts parts) : parts_(std::move(parts)), portfolio_(parts_.initial_c
   if (!parts_.strategy || !parts_.exchange || !parts_.clock || !parts_.logger || !parts_.strategy_params)
     throw std::invalid_argument("bot '" + parts_.name + "': strategy, exchange, clock, logger and params are required");
   simulated_clock_ = dynamic_cast<SimulatedClock*>(parts_.clock);
+  simulated_venue_ = parts_.exchange->simulated_venue();
   day_start_equity_ = portfolio_.equity();
 }
 
@@ -182,7 +183,7 @@ void Bot::call_exchange(const char* operation, Callback&& callback) {
   }
 }
 
-Timestamp Bot::now() const { return parts_.clock->now(); }
+Timestamp Bot::BotClock::now() const { return bot_.parts_.clock->now(); }
 
 void Bot::advance_clock(Timestamp ts) {
   if (simulated_clock_) simulated_clock_->advance_to(ts);
@@ -216,7 +217,7 @@ void Bot::process_trade(const Trade& trade) {
 void Bot::handle_bar(const Bar& bar) {
   fire_timers_until(bar.ts);
   advance_clock(bar.ts);
-  call_exchange("on_market_bar", [&] { parts_.exchange->on_market_bar(bar); });
+  if (simulated_venue_) call_exchange("on_market_bar", [&] { simulated_venue_->on_market_bar(bar); });
   if (!pending_events_.empty()) apply_exchange_events();
   mark(bar.close, bar.ts);
   call_strategy("on_bar", [&] { parts_.strategy->on_bar(*this, bar); });
@@ -226,7 +227,7 @@ void Bot::handle_bar(const Bar& bar) {
 void Bot::handle_trade(const Trade& trade) {
   fire_timers_until(trade.ts);
   advance_clock(trade.ts);
-  call_exchange("on_market_trade", [&] { parts_.exchange->on_market_trade(trade); });
+  if (simulated_venue_) call_exchange("on_market_trade", [&] { simulated_venue_->on_market_trade(trade); });
   if (!pending_events_.empty()) apply_exchange_events();
   mark(trade.price, trade.ts);
   call_strategy("on_trade", [&] { parts_.strategy->on_trade(*this, trade); });
@@ -273,14 +274,14 @@ void Bot::fire_timers_until(Timestamp ts) {
   }
 }
 
-TimerId Bot::set_timer(Timestamp at, Duration every) {
-  const TimerId id = next_timer_id_++;
-  timers_.emplace(std::make_pair(at, id), every);
+TimerId Bot::BotClock::set_timer(Timestamp at, Duration every) {
+  const TimerId id = bot_.next_timer_id_++;
+  bot_.timers_.emplace(std::make_pair(at, id), every);
   return id;
 }
 
-void Bot::cancel_timer(TimerId id) {
-  std::erase_if(timers_, [id](const auto& entry) { return entry.first.second == id; });
+void Bot::BotClock::cancel_timer(TimerId id) {
+  std::erase_if(bot_.timers_, [id](const auto& entry) { return entry.first.second == id; });
 }
 
 Order Bot::new_order(const OrderRequest& request) {

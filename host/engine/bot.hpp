@@ -100,7 +100,8 @@ class Bot final : public Context, public ExchangeEvents {
   static constexpr std::size_t kEndedOrdersKept = 1000;
 
   // Context
-  Timestamp now() const override;
+  smoops::Clock& clock() const override { return clock_; }
+  bool warming_up() const override { return warming_up_; }
   const std::string& bot_name() const override { return parts_.name; }
   const Instrument& instrument() const override { return parts_.instrument; }
   SubmitResult submit(const OrderRequest& request) override;
@@ -110,8 +111,6 @@ class Bot final : public Context, public ExchangeEvents {
   const Position& position() const override { return portfolio_.position(); }
   Money cash() const override { return portfolio_.cash(); }
   Money equity() const override { return portfolio_.equity(); }
-  TimerId set_timer(Timestamp at, Duration every) override;
-  void cancel_timer(TimerId id) override;
   Logger& log() override { return *parts_.logger; }
   const Params& params() const override { return *parts_.strategy_params; }
   Model* model() override { return parts_.model; }
@@ -125,6 +124,17 @@ class Bot final : public Context, public ExchangeEvents {
   void on_error(std::string_view message) override;
 
  private:
+  /// The strategy's Clock: time from the engine's clock, timers kept by the bot.
+  class BotClock final : public smoops::Clock {
+   public:
+    explicit BotClock(Bot& bot) : bot_(bot) {}
+    Timestamp now() const override;
+    TimerId set_timer(Timestamp at, Duration every) override;
+    void cancel_timer(TimerId id) override;
+
+   private:
+    Bot& bot_;
+  };
   using ExchangeEvent = std::variant<OrderUpdate, Fill>;
   struct OrderRecord {
     Order order;
@@ -160,6 +170,9 @@ class Bot final : public Context, public ExchangeEvents {
 
   BotParts parts_;
   SimulatedClock* simulated_clock_ = nullptr;  // set when parts_.clock is simulated
+  SimulatedVenue* simulated_venue_ = nullptr;  // set when the exchange is simulated
+  mutable BotClock clock_{*this};
+  bool warming_up_ = false;
   Portfolio portfolio_;
   BotState state_ = BotState::Created;
   std::string halt_reason_;

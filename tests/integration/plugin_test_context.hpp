@@ -22,7 +22,8 @@ class LoggingOnlyContext : public Context {
  public:
   explicit LoggingOnlyContext(Params params) : params_(std::move(params)) {}
 
-  Timestamp now() const override { return {}; }
+  Clock& clock() const override { return clock_; }
+  bool warming_up() const override { return false; }
   const std::string& bot_name() const override { return bot_name_; }
   const Instrument& instrument() const override { return instrument_; }
   SubmitResult submit(const OrderRequest&) override { return {false, "", "this context sends no orders"}; }
@@ -32,8 +33,6 @@ class LoggingOnlyContext : public Context {
   const Position& position() const override { return position_; }
   Money cash() const override { return {}; }
   Money equity() const override { return {}; }
-  TimerId set_timer(Timestamp, Duration) override { return 0; }
-  void cancel_timer(TimerId) override {}
   Logger& log() override { return logger; }
   const Params& params() const override { return params_; }
   Model* model() override { return nullptr; }
@@ -42,6 +41,12 @@ class LoggingOnlyContext : public Context {
   RecordingLogger logger;
 
  private:
+  struct StoppedClock final : Clock {
+    Timestamp now() const override { return {}; }
+    TimerId set_timer(Timestamp, Duration) override { return 0; }
+    void cancel_timer(TimerId) override {}
+  };
+  mutable StoppedClock clock_;
   Params params_;
   std::string bot_name_ = "plugin-test";
   Instrument instrument_;

@@ -154,12 +154,20 @@ class ScriptedExchange final : public Exchange {
   std::vector<Balance> balances() override { return {}; }
   std::optional<Order> query_order(const std::string&) override { return std::nullopt; }
   std::vector<Fill> order_fills(const std::string&) override { return {}; }
-  void on_market_bar(const Bar& b) override {
-    if (on_bar) on_bar(*events_, b);
-  }
+  SimulatedVenue* simulated_venue() override { return &venue_; }
 
  private:
+  // The engine shows a simulated venue every bar before the strategy.
+  struct Venue final : SimulatedVenue {
+    explicit Venue(ScriptedExchange& exchange) : exchange_(exchange) {}
+    void on_market_bar(const Bar& b) override {
+      if (exchange_.on_bar) exchange_.on_bar(*exchange_.events_, b);
+    }
+    void on_market_trade(const Trade&) override {}
+    ScriptedExchange& exchange_;
+  };
   ExchangeEvents* events_ = nullptr;
+  Venue venue_{*this};
 };
 
 class BotTest : public ::testing::Test {

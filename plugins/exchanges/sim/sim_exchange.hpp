@@ -25,7 +25,7 @@ namespace smoops::sim {
 inline constexpr const char* kJournalFileName = "sim-exchange.jsonl";
 
 /// The "sim" exchange plugin class.
-class SimExchange : public Exchange {
+class SimExchange : public Exchange, public SimulatedVenue {
  public:
   /// Validates `params` (see SimConfig); throws ParamError.
   explicit SimExchange(const Params& params);
@@ -44,6 +44,7 @@ class SimExchange : public Exchange {
   /// Any order this venue received (working or ended), as it stands now.
   std::optional<Order> query_order(const std::string& client_order_id) override;
   std::vector<Fill> order_fills(const std::string& client_order_id) override;
+  SimulatedVenue* simulated_venue() override { return this; }
   /// With a state_dir, a bar at or before the last one that changed anything is not matched
   /// again: a restarted daemon replays bars the venue has already seen.
   void on_market_bar(const Bar& bar) override;

@@ -1,6 +1,6 @@
 #pragma once
-// What a strategy acts through: orders, its account, time, timers, logging, parameters, model,
-// signals.
+// What a strategy acts through: orders, its account, the clock (time and timers), logging,
+// parameters, model, signals.
 // A Context is only valid inside the callback it was passed to.
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "smoops/clock.hpp"
 #include "smoops/fixed_point.hpp"
 #include "smoops/instrument.hpp"
 #include "smoops/logger.hpp"
@@ -19,9 +20,6 @@
 #include "smoops/time.hpp"
 
 namespace smoops {
-
-/// Identifies a timer set with Context::set_timer.
-using TimerId = std::uint64_t;
 
 /// The answer to Context::submit.
 struct SubmitResult {
@@ -35,8 +33,13 @@ class Context {
  public:
   virtual ~Context() = default;
 
-  /// Current time: simulated in a backtest, wall clock live. During on_bar it is the bar's ts.
-  virtual Timestamp now() const = 0;
+  /// The bot's clock: time and timers, simulated in a backtest, wall clock live.
+  virtual Clock& clock() const = 0;
+  /// clock().now(): during on_bar it is the bar's ts.
+  Timestamp now() const { return clock().now(); }
+  /// True while the host feeds the strategy the bars before its start (Strategy::warmup_bars):
+  /// every order is denied then, and timers do not fire.
+  virtual bool warming_up() const = 0;
   /// The bot's name from its YAML.
   virtual const std::string& bot_name() const = 0;
   /// The instrument the bot trades.
@@ -59,10 +62,10 @@ class Context {
   /// Cash plus the position marked at the last price.
   virtual Money equity() const = 0;
 
-  /// Calls on_timer at `at`, then every `every` after that when `every` is positive.
-  virtual TimerId set_timer(Timestamp at, Duration every = {}) = 0;
-  /// Cancels a timer; unknown ids are ignored.
-  virtual void cancel_timer(TimerId id) = 0;
+  /// clock().set_timer(at, every).
+  TimerId set_timer(Timestamp at, Duration every = {}) { return clock().set_timer(at, every); }
+  /// clock().cancel_timer(id).
+  void cancel_timer(TimerId id) { clock().cancel_timer(id); }
 
   /// The bot's logger.
   virtual Logger& log() = 0;

@@ -24,7 +24,10 @@ namespace smoops {
 /// The SDK ABI version. Bumped on any change to a type or interface that crosses the boundary.
 /// 2: ExchangeSession::state_dir, Exchange::query_order and Exchange::order_fills.
 /// 3: ModelSpec::labels, Context::signal, model trainers (training.hpp).
-inline constexpr std::uint32_t kAbiVersion = 3;
+/// 4: Clock (clock.hpp) behind Context::clock, Context::warming_up, Strategy::warmup_bars;
+///    SimulatedVenue out of Exchange; Exchange::bar_history; ExchangeSession::credentials and
+///    market_data_only; ExchangeEvents thread-safe.
+inline constexpr std::uint32_t kAbiVersion = 4;
 
 /// What a plugin provides.
 enum class PluginKind : std::uint32_t { Strategy = 1, Exchange = 2, Model = 3 };

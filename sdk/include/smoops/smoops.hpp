@@ -1,6 +1,7 @@
 #pragma once
 // Everything a plugin author needs, in one include.
 
+#include "smoops/clock.hpp"
 #include "smoops/context.hpp"
 #include "smoops/exchange.hpp"
 #include "smoops/features.hpp"
@@ -14,6 +15,7 @@
 #include "smoops/plugin.hpp"
 #include "smoops/position.hpp"
 #include "smoops/signal.hpp"
+#include "smoops/simulated_venue.hpp"
 #include "smoops/strategy.hpp"
 #include "smoops/time.hpp"
 #include "smoops/training.hpp"
