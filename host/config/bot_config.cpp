@@ -47,7 +47,10 @@ std::optional<std::pair<std::string, std::string>> split_symbol(const std::strin
   return std::pair{symbol.substr(0, slash), symbol.substr(slash + 1)};
 }
 
-Instrument read_instrument(const ConfigValue& value) {
+// `venue_fills_filters`: the bot runs on a live feed or venue, which has the filters the YAML
+// leaves out (`given` says which it set).
+Instrument read_instrument(const ConfigValue& value, bool venue_fills_filters = false,
+                           InstrumentGiven* given = nullptr) {
   const ConfigMap section = value.as_map({"symbol", "base", "quote", "tick_size", "lot_size", "min_notional"});
   Instrument instrument;
   const ConfigValue symbol = section.require("symbol");
@@ -64,17 +67,26 @@ Instrument read_instrument(const ConfigValue& value) {
   instrument.base_asset = base ? read_asset(*base) : split->first;
   instrument.quote_asset = quote ? read_asset(*quote) : split->second;
 
-  instrument.tick_size = section.require("tick_size").as_decimal<Price>(DecimalRange::Positive);
-  instrument.lot_size = section.require("lot_size").as_decimal<Quantity>(DecimalRange::Positive);
-  if (const auto min_notional = section.find("min_notional"))
-    instrument.min_notional = min_notional->as_decimal<Money>(DecimalRange::NonNegative);
+  const auto tick_size = section.find("tick_size");
+  const auto lot_size = section.find("lot_size");
+  const auto min_notional = section.find("min_notional");
+  if (!venue_fills_filters) {
+    // A file-fed bot on a simulated venue has nobody to ask: the YAML must say it.
+    instrument.tick_size = section.require("tick_size").as_decimal<Price>(DecimalRange::Positive);
+    instrument.lot_size = section.require("lot_size").as_decimal<Quantity>(DecimalRange::Positive);
+  } else {
+    if (tick_size) instrument.tick_size = tick_size->as_decimal<Price>(DecimalRange::Positive);
+    if (lot_size) instrument.lot_size = lot_size->as_decimal<Quantity>(DecimalRange::Positive);
+  }
+  if (min_notional) instrument.min_notional = min_notional->as_decimal<Money>(DecimalRange::NonNegative);
+  if (given) *given = InstrumentGiven{tick_size.has_value(), lot_size.has_value(), min_notional.has_value()};
   return instrument;
 }
 
-PluginRef read_plugin_ref(const ConfigValue& value) {
-  const ConfigMap section = value.as_map({"plugin", "params"});
+// The plugin named by `name_key` in `section` (the map `value`) and its `params:`.
+PluginRef plugin_ref_in(const ConfigValue& value, const ConfigMap& section, const char* name_key) {
   PluginRef ref;
-  const ConfigValue plugin = section.require("plugin");
+  const ConfigValue plugin = section.require(name_key);
   ref.plugin = plugin.as_text("a plugin name");
   if (ref.plugin.empty()) plugin.fail_expected("a plugin name");
   ref.mark = plugin.mark();
@@ -90,11 +102,43 @@ PluginRef read_plugin_ref(const ConfigValue& value) {
   return ref;
 }
 
-DataConfig read_data(const ConfigValue& value) {
-  const ConfigMap section = value.as_map({"csv", "speed"});
-  const ConfigValue csv = section.require("csv");
-  DataConfig data{csv.as_path(), csv.mark()};
-  if (const auto speed = section.find("speed")) data.speed = speed->as_decimal<Ratio>(DecimalRange::Positive);
+// A `{plugin: NAME, params: {...}}` section.
+PluginRef read_plugin_ref(const ConfigValue& value) {
+  return plugin_ref_in(value, value.as_map({"plugin", "params"}), "plugin");
+}
+
+DataConfig read_data(const ConfigValue& value, Mode mode) {
+  const ConfigMap section = value.as_map({"csv", "speed", "feed", "interval", "trades", "params"});
+  const auto csv = section.find("csv");
+  const auto feed = section.find("feed");
+  if (csv && feed) feed->fail("data takes either csv (a file) or feed (a live feed), not both");
+  if (!csv && !feed)
+    throw ConfigError(value.mark(), "data needs csv: FILE (bars from a file) or feed: EXCHANGE with interval (a live feed)");
+  DataConfig data;
+  if (csv) {
+    if (mode == Mode::Live)
+      csv->fail("mode live trades on a live feed; write data: {feed: binance, interval: 5m} (a file replay is "
+                "mode paper)");
+    data.csv = csv->as_path();
+    data.mark = csv->mark();
+    if (const auto speed = section.find("speed")) data.speed = speed->as_decimal<Ratio>(DecimalRange::Positive);
+    for (const char* key : {"interval", "trades", "params"})
+      if (const auto v = section.find(key)) v->fail(std::string(key) + " belongs to a live feed (data.feed), not to data.csv");
+    return data;
+  }
+  if (mode == Mode::Backtest)
+    feed->fail("a backtest reads its bars from a file (data.csv); a live feed is for modes paper and live");
+  // The feed is an exchange plugin used for its public data: `data: {feed: NAME, params: {...}}`
+  // reads like the `exchange:` section.
+  data.feed = plugin_ref_in(value, section, "feed");
+  data.mark = feed->mark();
+  constexpr std::string_view kIntervalExpected =
+      "a bar interval: 1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d, 1w or 1M";
+  const ConfigValue interval = section.require("interval");
+  data.interval = interval.as_text(kIntervalExpected);
+  if (!is_bar_interval(data.interval)) interval.fail_expected(kIntervalExpected);
+  if (const auto trades = section.find("trades")) data.trades = trades->as_bool();
+  if (const auto speed = section.find("speed")) speed->fail("speed belongs to a file replay (data.csv); a live feed runs in real time");
   return data;
 }
 
@@ -120,6 +164,12 @@ Money read_initial_cash(const ConfigValue& value) {
 }  // namespace
 
 Instrument read_instrument_section(const ConfigValue& value) { return read_instrument(value); }
+
+bool is_bar_interval(std::string_view interval) {
+  static constexpr std::string_view kIntervals[] = {"1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h",
+                                                    "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"};
+  return std::find(std::begin(kIntervals), std::end(kIntervals), interval) != std::end(kIntervals);
+}
 PluginRef read_plugin_section(const ConfigValue& value) { return read_plugin_ref(value); }
 
 std::string_view to_string(Mode mode) {
@@ -145,16 +195,12 @@ BotConfig parse_bot_config(std::string_view yaml_text, const std::filesystem::pa
   config.file = file;
   config.name = read_bot_name(top.require("name"));
   config.mode = read_mode(top.require("mode"));
-  config.instrument = read_instrument(top.require("instrument"));
+  const ConfigValue data = top.require("data");
+  config.data = read_data(data, config.mode);
+  config.instrument = read_instrument(top.require("instrument"), config.data->live_feed(), &config.instrument_given);
   config.strategy = read_plugin_ref(top.require("strategy"));
   config.exchange = read_plugin_ref(top.require("exchange"));
   if (const auto model = top.find("model")) config.model = read_plugin_ref(*model);
-  if (const auto data = top.find("data")) {
-    config.data = read_data(*data);
-  } else if (config.mode != Mode::Live) {
-    throw ConfigError(top.mark(), "missing required key 'data' (mode " + std::string(to_string(config.mode)) +
-                                      " reads its bars from data.csv)");
-  }
   if (const auto risk = top.find("risk")) config.risk = read_risk(*risk);
   if (const auto account = top.find("account")) config.initial_cash = read_initial_cash(*account);
   return config;

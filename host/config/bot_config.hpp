@@ -37,19 +37,37 @@ struct RiskLimits {
   bool kill_switch = false;                    ///< true: deny every new order
 };
 
-/// The `data:` section.
+/// The `data:` section: a file (`csv:`) or a live feed (`feed:`), never both.
 struct DataConfig {
-  std::filesystem::path csv;  ///< absolute after loading
-  SourceMark mark;
+  std::filesystem::path csv;  ///< absolute after loading; empty for a live feed
+  SourceMark mark;            ///< where `csv:` or `feed:` was written
   /// Paper mode: how many times faster than real time the file is replayed as a live feed
   /// (`speed: 1000` plays 1000 seconds of bars per second). Ignored by backtests.
   Ratio speed = Ratio::from_units(1);
+  /// The exchange plugin whose public market data the bot runs on (`feed: binance`, its params from
+  /// `data.params`); feed.plugin is empty for a file.
+  PluginRef feed;
+  std::string interval;  ///< the feed's bar interval, e.g. "5m" (the venue's names)
+  bool trades = false;   ///< the feed also delivers public trades (Strategy::on_trade)
+  /// True for `feed:`.
+  bool live_feed() const { return !feed.plugin.empty(); }
+};
+
+/// Which instrument filters the YAML sets. A bot on a live feed or venue may leave them to the
+/// venue (`instrument: {symbol: BTC/USDT}`); one it sets must agree with the venue's.
+struct InstrumentGiven {
+  bool tick_size = true;
+  bool lot_size = true;
+  bool min_notional = true;
 };
 
 /// `account.initial_cash` when the file does not set it: a round million quote units, large
 /// enough that a backtest of one instrument is never cash-bound by accident. (Documented in the
 /// config reference as the default.)
 inline constexpr Money kDefaultInitialCash = Money::from_units(1'000'000);
+
+/// The bar intervals a feed may name (Binance's kline intervals).
+bool is_bar_interval(std::string_view interval);
 
 /// Longest bot name: it becomes part of every client order id, which exchanges limit in length.
 inline constexpr std::size_t kMaxBotNameLength = 64;
@@ -63,7 +81,8 @@ struct BotConfig {
   PluginRef strategy;
   PluginRef exchange;
   std::optional<PluginRef> model;
-  std::optional<DataConfig> data;  ///< required in backtest mode
+  InstrumentGiven instrument_given;
+  std::optional<DataConfig> data;  ///< required in every mode (live: a feed)
   RiskLimits risk;
   Money initial_cash = kDefaultInitialCash;  ///< `account.initial_cash`
 };

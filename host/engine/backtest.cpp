@@ -82,7 +82,7 @@ BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRe
   std::filesystem::path file;
   if (options.data_file) {
     file = *options.data_file;
-  } else if (bot.data) {
+  } else if (bot.data && !bot.data->live_feed()) {
     file = bot.data->csv;
   } else {
     throw config::ConfigError(bot.file.string(), "no data to backtest on: set data.csv or pass --data");

@@ -12,9 +12,17 @@ struct BotPlugins {
   plugin::PluginHandle<Strategy> strategy;
   plugin::PluginHandle<Exchange> exchange;
   plugin::PluginHandle<Model> model;  ///< empty when the bot names no model
+  /// The exchange whose public data feeds the bot (`data.feed`), when it is not the bot's own
+  /// exchange; empty for a file-fed bot, or a live bot whose exchange serves its feed.
+  plugin::PluginHandle<Exchange> feed;
 };
 
-/// Creates the bot's strategy, exchange and model; throws config::ConfigError.
+/// True when the bot's own exchange serves its live feed (mode live, `data.feed` names the
+/// exchange's plugin): one set of connections, as the venue's own data.
+bool exchange_serves_feed(const config::BotConfig& bot);
+
+/// Creates the bot's strategy, exchange, model and feed; throws config::ConfigError, also when the
+/// exchange does not suit the mode (backtest and paper trade on a simulated venue, live on a real one).
 BotPlugins create_bot_plugins(const config::BotConfig& bot, const plugin::PluginRegistry& registry);
 
 }  // namespace smoops::engine

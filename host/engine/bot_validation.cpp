@@ -10,7 +10,7 @@ namespace smoops::engine {
 config::BotConfig validate_bot_file(const std::filesystem::path& file, const plugin::PluginRegistry& registry) {
   config::BotConfig bot = config::load_bot_config(file);
   create_bot_plugins(bot, registry);
-  if (bot.data) {
+  if (bot.data && !bot.data->live_feed()) {
     try {
       data::CsvBarReader reader(bot.data->csv);
     } catch (const data::DataError& e) {

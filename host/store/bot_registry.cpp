@@ -15,6 +15,13 @@ namespace {
 
 constexpr const char* kLockKey = "hashtextextended('smoops.bot:' || $1, 0)";
 
+// What a run's data_file column says: the file, or "feed:<plugin> <interval>" for a live feed.
+std::string data_source(const config::BotConfig& bot) {
+  if (!bot.data) return {};
+  if (bot.data->live_feed()) return "feed:" + bot.data->feed.plugin + " " + bot.data->interval;
+  return bot.data->csv.string();
+}
+
 }  // namespace
 
 BotRegistry::BotRegistry(std::string dsn, std::unique_ptr<pqxx::connection> connection)
@@ -112,7 +119,7 @@ std::int64_t BotRegistry::begin_run(const config::BotConfig& bot, const std::str
                           "INSERT INTO runs (kind, bot, symbol, config_file, config_yaml, code_version, data_file, "
                           "initial_cash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric) RETURNING id",
                           std::string(config::to_string(bot.mode)), bot.name, bot.instrument.symbol, bot.file.string(), config_text,
-                          code_version, bot.data ? bot.data->csv.string() : std::string(), bot.initial_cash.to_string())[0]
+                          code_version, data_source(bot), bot.initial_cash.to_string())[0]
                       .as<std::int64_t>();
   work.commit();
   return id;
