@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libzmq3-dev cppzmq-dev
   libpqxx-dev postgresql-15
-  libsodium-dev libssl-dev libsimdjson-dev python3-aiohttp
+  libsodium-dev libssl-dev libsimdjson-dev python3-aiohttp python3-cryptography
   libtorch-dev python3-torch libopenblas0-openmp
 )
 
