@@ -31,9 +31,26 @@ std::string_view to_string(BotState state) {
   return "?";
 }
 
-Bot::Bot(BotParts parts) : parts_(std::move(parts)), portfolio_(parts_.initial_cash) {
-  if (!parts_.strategy || !parts_.exchange || !parts_.clock || !parts_.logger || !parts_.strategy_params)
-    throw std::invalid_argument("bot '" + parts_.name + "': strategy, exchange, clock, logger and params are required");
+namespace {
+
+// Checked before anything is built from the parts.
+BotParts& checked(BotParts& parts) {
+  if (!parts.strategy || !parts.exchange || !parts.clock || !parts.logger || !parts.strategy_params)
+    throw std::invalid_argument("bot '" + parts.name + "': strategy, exchange, clock, logger and params are required");
+  return parts;
+}
+
+StrategyContextParts context_parts(const BotParts& parts) {
+  return {&parts.name, &parts.instrument, parts.logger, parts.strategy_params, parts.model, parts.clock};
+}
+
+}  // namespace
+
+Bot::Bot(BotParts parts)
+    : parts_(std::move(checked(parts))),
+      context_(*this, context_parts(parts_)),
+      events_([this](QueuedEvent&& event) { accept_on_bot_thread(std::move(event)); }),
+      portfolio_(parts_.initial_cash) {
   simulated_clock_ = dynamic_cast<SimulatedClock*>(parts_.clock);
   simulated_venue_ = parts_.exchange->simulated_venue();
   day_start_equity_ = portfolio_.equity();
@@ -89,18 +106,19 @@ void Bot::reconcile_order(const std::string& client_order_id, ReconcileReport& r
     ++report.orders_failed;
     parts_.logger->warn("recovery: order " + client_order_id +
                         " was journaled but the exchange never received it; marked rejected, not resent");
-    on_order_update(OrderUpdate{client_order_id, {}, OrderStatus::Rejected,
-                                "not received by the exchange before the restart; not resent", now()});
+    queue_exchange_event(OrderUpdate{client_order_id, {}, OrderStatus::Rejected,
+                                     "not received by the exchange before the restart; not resent", now()});
     apply_exchange_events();
     return;
   }
   const OrderStatus theirs = venue->status;
   if (ours == OrderStatus::Submitted && theirs != OrderStatus::Submitted && theirs != OrderStatus::Rejected) {
-    on_order_update(OrderUpdate{client_order_id, venue->exchange_order_id, OrderStatus::Accepted, {}, venue->updated_ts});
+    queue_exchange_event(
+        OrderUpdate{client_order_id, venue->exchange_order_id, OrderStatus::Accepted, {}, venue->updated_ts});
     ++report.status_updates;
   }
   const std::size_t booked_before = record->trade_ids.size();
-  for (const Fill& fill : fills) on_fill(fill);
+  for (const Fill& fill : fills) queue_exchange_event(fill);
   apply_exchange_events();
   record = find_record(client_order_id);
   if (!record) return;
@@ -110,7 +128,7 @@ void Bot::reconcile_order(const std::string& client_order_id, ReconcileReport& r
                               theirs == OrderStatus::Rejected;
   if ((final_not_fill || theirs == OrderStatus::Triggered) && now_status != theirs &&
       is_legal_transition(now_status, theirs)) {
-    on_order_update(OrderUpdate{client_order_id, venue->exchange_order_id, theirs, venue->reason, venue->updated_ts});
+    queue_exchange_event(OrderUpdate{client_order_id, venue->exchange_order_id, theirs, venue->reason, venue->updated_ts});
     apply_exchange_events();
     ++report.status_updates;
   } else if (now_status == OrderStatus::PendingCancel && !is_terminal(theirs)) {
@@ -135,19 +153,22 @@ std::optional<Order> Bot::venue_order(const std::string& client_order_id) {
 void Bot::start() {
   if (state_ != BotState::Created) throw std::logic_error("bot '" + parts_.name + "' was already started");
   ExchangeSession session;
-  session.events = this;
+  session.events = &events_;
   session.log = parts_.logger;
   session.instrument = parts_.instrument;
   session.initial_cash = parts_.initial_cash;
   session.state_dir = parts_.exchange_state_dir;
+  events_.bind_to_current_thread();
   set_state(BotState::Running, {});
   call_exchange("connect", [&] { parts_.exchange->connect(session); });
-  call_strategy("on_start", [&] { parts_.strategy->on_start(*this); });
+  call_strategy("on_start", [&] { parts_.strategy->on_start(context_); });
 }
 
 void Bot::stop() {
   if (state_ == BotState::Stopped) return;
-  call_strategy("on_stop", [&] { parts_.strategy->on_stop(*this); });
+  call_strategy("on_stop", [&] { parts_.strategy->on_stop(context_); });
+  // A connector's thread waiting for room must not keep disconnect() from joining it.
+  events_.queue().close();
   call_exchange("disconnect", [&] { parts_.exchange->disconnect(); });
   set_state(BotState::Stopped, halt_reason_);
 }
@@ -183,14 +204,13 @@ void Bot::call_exchange(const char* operation, Callback&& callback) {
   }
 }
 
-Timestamp Bot::BotClock::now() const { return bot_.parts_.clock->now(); }
 
 void Bot::advance_clock(Timestamp ts) {
   if (simulated_clock_) simulated_clock_->advance_to(ts);
 }
 
 template <class Handle>
-void Bot::guard_market_event(const char* what, Timestamp ts, Handle&& handle) {
+void Bot::guard_event(const char* what, Timestamp ts, Handle&& handle) {
   forget_old_ended_orders();  // between events: no callback holds an order now
   processing_market_event_ = true;
   try {
@@ -207,11 +227,11 @@ void Bot::guard_market_event(const char* what, Timestamp ts, Handle&& handle) {
 }
 
 void Bot::process_bar(const Bar& bar) {
-  guard_market_event("bar", bar.ts, [&] { handle_bar(bar); });
+  guard_event("bar", bar.ts, [&] { handle_bar(bar); });
 }
 
 void Bot::process_trade(const Trade& trade) {
-  guard_market_event("trade", trade.ts, [&] { handle_trade(trade); });
+  guard_event("trade", trade.ts, [&] { handle_trade(trade); });
 }
 
 void Bot::handle_bar(const Bar& bar) {
@@ -220,7 +240,8 @@ void Bot::handle_bar(const Bar& bar) {
   if (simulated_venue_) call_exchange("on_market_bar", [&] { simulated_venue_->on_market_bar(bar); });
   if (!pending_events_.empty()) apply_exchange_events();
   mark(bar.close, bar.ts);
-  call_strategy("on_bar", [&] { parts_.strategy->on_bar(*this, bar); });
+  last_bar_ts_ = bar.ts;
+  call_strategy("on_bar", [&] { parts_.strategy->on_bar(context_, bar); });
   if (parts_.observer) parts_.observer->on_bar_processed(bar, portfolio_);
 }
 
@@ -230,7 +251,95 @@ void Bot::handle_trade(const Trade& trade) {
   if (simulated_venue_) call_exchange("on_market_trade", [&] { simulated_venue_->on_market_trade(trade); });
   if (!pending_events_.empty()) apply_exchange_events();
   mark(trade.price, trade.ts);
-  call_strategy("on_trade", [&] { parts_.strategy->on_trade(*this, trade); });
+  call_strategy("on_trade", [&] { parts_.strategy->on_trade(context_, trade); });
+}
+
+bool Bot::stale(const Bar& bar) {
+  if (!last_bar_ts_ || bar.ts > *last_bar_ts_) return false;
+  stale_bars_dropped_.fetch_add(1, std::memory_order_relaxed);
+  parts_.logger->debug("bar at " + std::to_string(bar.ts.millis()) + " ms is no newer than the last bar (" +
+                       std::to_string(last_bar_ts_->millis()) + " ms); dropped");
+  return true;
+}
+
+// An event an exchange reported on the bot's thread, from inside a call into it (submit, cancel,
+// a simulated venue's matching): applied once that call is done.
+void Bot::accept_on_bot_thread(QueuedEvent&& event) {
+  if (auto* error = std::get_if<ExchangeError>(&event)) {
+    parts_.logger->error("exchange: " + error->message);
+  } else if (auto* update = std::get_if<OrderUpdate>(&event)) {
+    queue_exchange_event(std::move(*update));
+  } else if (auto* fill = std::get_if<Fill>(&event)) {
+    queue_exchange_event(std::move(*fill));
+  } else if (processing_market_event_) {
+    if (auto* bar = std::get_if<Bar>(&event)) {
+      deferred_market_events_.emplace_back(std::move(*bar));
+    } else {
+      deferred_market_events_.emplace_back(std::get<Trade>(std::move(event)));
+    }
+  } else {
+    apply_queued(std::move(event));
+  }
+}
+
+// An event taken from the queue, on the bot's thread, outside every callback.
+void Bot::apply_queued(QueuedEvent&& event) {
+  if (auto* error = std::get_if<ExchangeError>(&event)) {
+    parts_.logger->error("exchange: " + error->message);
+  } else if (const Bar* bar = std::get_if<Bar>(&event)) {
+    if (!stale(*bar)) process_bar(*bar);
+  } else if (const Trade* trade = std::get_if<Trade>(&event)) {
+    process_trade(*trade);
+  } else {
+    if (auto* update = std::get_if<OrderUpdate>(&event)) {
+      queue_exchange_event(std::move(*update));
+    } else {
+      queue_exchange_event(std::get<Fill>(std::move(event)));
+    }
+    guard_event("exchange event", now(), [&] { apply_exchange_events(); });
+  }
+}
+
+std::size_t Bot::process_queued_events() {
+  std::deque<QueuedEvent> batch;
+  const std::size_t taken = events_.queue().take_all(batch);
+  for (QueuedEvent& event : batch) apply_queued(std::move(event));
+  return taken;
+}
+
+bool Bot::wait_for_events(std::chrono::steady_clock::time_point deadline) { return events_.queue().wait(deadline); }
+
+void Bot::wake() { events_.queue().wake(); }
+
+EventQueueStats Bot::event_queue_stats() const {
+  EventQueueStats stats = events_.queue().stats();
+  stats.stale_bars_dropped = stale_bars_dropped_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+std::size_t Bot::warmup_bars() {
+  if (state_ == BotState::Created) throw std::logic_error("bot '" + parts_.name + "': warmup_bars before start");
+  std::size_t bars = 0;
+  call_strategy("warmup_bars", [&] { bars = parts_.strategy->warmup_bars(context_); });
+  return state_ == BotState::Running ? bars : 0;
+}
+
+void Bot::warm_up(std::span<const Bar> bars) {
+  if (state_ == BotState::Created) throw std::logic_error("bot '" + parts_.name + "': warm_up before start");
+  warming_up_ = true;
+  for (const Bar& bar : bars) {
+    if (state_ != BotState::Running) break;
+    if (stale(bar)) continue;
+    guard_event("warm-up bar", bar.ts, [&] { warm_up_on(bar); });
+  }
+  warming_up_ = false;
+}
+
+void Bot::warm_up_on(const Bar& bar) {
+  advance_clock(bar.ts);
+  mark_without_limits(bar.close, bar.ts);  // the past's losses were the past's to halt on
+  last_bar_ts_ = bar.ts;
+  call_strategy("on_bar", [&] { parts_.strategy->on_bar(context_, bar); });
 }
 
 void Bot::process_deferred_market_events() {
@@ -238,7 +347,7 @@ void Bot::process_deferred_market_events() {
     auto event = std::move(deferred_market_events_.front());
     deferred_market_events_.pop_front();
     if (const Bar* bar = std::get_if<Bar>(&event)) {
-      process_bar(*bar);
+      if (!stale(*bar)) process_bar(*bar);
     } else {
       process_trade(std::get<Trade>(event));
     }
@@ -246,13 +355,17 @@ void Bot::process_deferred_market_events() {
 }
 
 void Bot::mark(Price price, Timestamp ts) {
+  mark_without_limits(price, ts);
+  check_daily_loss(ts);
+}
+
+void Bot::mark_without_limits(Price price, Timestamp ts) {
   const std::int64_t day = utc_day(ts);
   if (day != current_day_) {
     current_day_ = day;
     day_start_equity_ = portfolio_.equity();  // equity at the previous day's last mark
   }
   portfolio_.mark(price);
-  check_daily_loss(ts);
 }
 
 void Bot::check_daily_loss(Timestamp) {
@@ -264,24 +377,17 @@ void Bot::check_daily_loss(Timestamp) {
 }
 
 void Bot::fire_timers_until(Timestamp ts) {
-  while (!timers_.empty() && timers_.begin()->first.first <= ts) {
-    auto node = timers_.extract(timers_.begin());
-    const auto [at, id] = node.key();
-    const Duration every = node.mapped();
-    advance_clock(at);
-    if (every.nanos > 0) timers_.emplace(std::make_pair(at + every, id), every);
-    call_strategy("on_timer", [&] { parts_.strategy->on_timer(*this, id, at); });
+  while (const std::optional<DueTimer> due = context_.strategy_clock().take_due(ts)) {
+    advance_clock(due->at);
+    call_strategy("on_timer", [&] { parts_.strategy->on_timer(context_, due->id, due->at); });
   }
 }
 
-TimerId Bot::BotClock::set_timer(Timestamp at, Duration every) {
-  const TimerId id = bot_.next_timer_id_++;
-  bot_.timers_.emplace(std::make_pair(at, id), every);
-  return id;
-}
+std::optional<Timestamp> Bot::next_timer_at() const { return context_.strategy_clock().next_timer_at(); }
 
-void Bot::BotClock::cancel_timer(TimerId id) {
-  std::erase_if(bot_.timers_, [id](const auto& entry) { return entry.first.second == id; });
+void Bot::fire_due_timers() {
+  const Timestamp at = now();
+  guard_event("timers", at, [&] { fire_timers_until(at); });
 }
 
 Order Bot::new_order(const OrderRequest& request) {
@@ -327,6 +433,9 @@ SubmitResult Bot::send(Order order) {
 }
 
 SubmitResult Bot::submit(const OrderRequest& request) {
+  // Before new_order: a warm-up order takes no number, so a restarted bot's ids stay those of a
+  // bot that never stopped.
+  if (warming_up_) return {false, {}, kWarmUpDenial};
   Order order = new_order(request);
   if (paused_) return deny(std::move(order), "bot is paused");
 
@@ -429,32 +538,12 @@ void Bot::forget_old_ended_orders() {
   }
 }
 
-void Bot::on_order_update(const OrderUpdate& update) { pending_events_.emplace_back(update); }
-void Bot::on_fill(const Fill& fill) { pending_events_.emplace_back(fill); }
-
-void Bot::on_bar(const Bar& bar) {
-  if (processing_market_event_) {
-    deferred_market_events_.emplace_back(bar);
-  } else {
-    process_bar(bar);
-  }
+void Bot::record_signal(const Signal& decision) {
+  // A warm-up decision is a replay of the past: not news for the bus or the store.
+  const LogLevel level = warming_up_ ? LogLevel::Debug : parts_.signal_log_level;
+  if (parts_.logger->enabled(level)) parts_.logger->log(level, describe_signal(decision));
+  if (parts_.observer && !warming_up_) parts_.observer->on_signal(decision, now());
 }
-
-void Bot::on_trade(const Trade& trade) {
-  if (processing_market_event_) {
-    deferred_market_events_.emplace_back(trade);
-  } else {
-    process_trade(trade);
-  }
-}
-
-void Bot::signal(const Signal& decision) {
-  if (parts_.logger->enabled(parts_.signal_log_level))
-    parts_.logger->log(parts_.signal_log_level, describe_signal(decision));
-  if (parts_.observer) parts_.observer->on_signal(decision, now());
-}
-
-void Bot::on_error(std::string_view message) { parts_.logger->error("exchange: " + std::string(message)); }
 
 void Bot::apply_exchange_events() {
   while (!pending_events_.empty()) {
@@ -490,7 +579,7 @@ void Bot::apply(const OrderUpdate& update) {
   if (!update.reason.empty()) order->reason = update.reason;
   record_order(*order);
   retire_if_ended(*order);
-  call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(*this, *order); });
+  call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(context_, *order); });
 }
 
 void Bot::apply(const Fill& fill) {
@@ -531,8 +620,8 @@ void Bot::apply(const Fill& fill) {
     parts_.observer->on_fill(fill, *order, portfolio_);
   }
   retire_if_ended(*order);
-  call_strategy("on_fill", [&] { parts_.strategy->on_fill(*this, fill, *order); });
-  call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(*this, *order); });
+  call_strategy("on_fill", [&] { parts_.strategy->on_fill(context_, fill, *order); });
+  call_strategy("on_order_update", [&] { parts_.strategy->on_order_update(context_, *order); });
 }
 
 }  // namespace smoops::engine

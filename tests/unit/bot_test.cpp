@@ -6,11 +6,14 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/bot.hpp"
@@ -61,6 +64,7 @@ class ScriptedStrategy final : public Strategy {
   std::function<void(Context&, TimerId)> timer;
   std::vector<std::string> events;
   bool reentered = false;
+  std::set<std::thread::id> threads;  // every thread a callback ran on
 
   void on_start(Context& ctx) override {
     Guard guard(*this);
@@ -97,6 +101,7 @@ class ScriptedStrategy final : public Strategy {
  private:
   struct Guard {
     explicit Guard(ScriptedStrategy& s) : self(s) {
+      self.threads.insert(std::this_thread::get_id());
       if (self.inside_) self.reentered = true;
       self.inside_ = true;
     }
@@ -599,6 +604,134 @@ TEST_F(BotTest, EndedOrdersBeyondTheKeptHistoryAreForgottenButOpenOnesNever) {
   EXPECT_NE(b.order("t-12"), nullptr);
   EXPECT_NE(b.order("t-" + std::to_string(last)), nullptr);
   EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-1"}));
+}
+
+// Events from other threads (a live connector's I/O): queued, and applied on the bot's thread
+// only when the bot takes them.
+
+Fill fill_of(const std::string& id, const std::string& trade_id, const char* price, const char* quantity) {
+  Fill f;
+  f.client_order_id = id;
+  f.trade_id = trade_id;
+  f.side = Side::Buy;
+  f.price = px(price);
+  f.quantity = qty(quantity);
+  return f;
+}
+
+TEST_F(BotTest, EventsFromAnotherThreadReachTheStrategyOnTheBotsThreadWhenTheBotTakesThem) {
+  exchange.on_submit = [](ExchangeEvents&, const Order&) {};  // the answer comes from the venue's thread
+  strategy.start = [](Context& ctx) { ctx.submit(limit(Side::Buy, "1", "100")); };
+  Bot& b = start_bot();
+  ASSERT_EQ(b.order("t-1")->status, OrderStatus::Submitted);
+  std::thread venue([&] {
+    ExchangeEvents& events = b.exchange_events();
+    ScriptedExchange::report(events, "t-1", OrderStatus::Accepted);
+    events.on_fill(fill_of("t-1", "x1", "100", "1"));
+    events.on_bar(bar_at(kDay0Ms, "101"));
+  });
+  venue.join();
+  // Nothing was applied on the venue's thread.
+  EXPECT_EQ(b.order("t-1")->status, OrderStatus::Submitted);
+  EXPECT_TRUE(b.position().quantity.is_zero());
+  EXPECT_EQ(strategy.count("bar"), 0u);
+  EXPECT_TRUE(b.wait_for_events(std::chrono::steady_clock::now() + std::chrono::seconds(60)));
+
+  EXPECT_EQ(b.process_queued_events(), 3u);
+  EXPECT_EQ(strategy.events, (std::vector<std::string>{
+                                 "update t-1 accepted",
+                                 "fill x1 1@100 of t-1",
+                                 "update t-1 filled",
+                                 "bar 101",
+                             }));
+  EXPECT_EQ(strategy.threads, (std::set<std::thread::id>{std::this_thread::get_id()}));
+  EXPECT_FALSE(strategy.reentered);
+  EXPECT_EQ(b.position().quantity, qty("1"));
+  EXPECT_EQ(b.process_queued_events(), 0u);
+  const EventQueueStats stats = b.event_queue_stats();
+  EXPECT_EQ(stats.pushed, 3u);
+  EXPECT_EQ(stats.max_depth, 3u);
+  EXPECT_EQ(stats.producer_waits, 0u);
+}
+
+TEST_F(BotTest, EventsReportedOnTheBotsThreadBypassTheQueue) {
+  Bot& b = start_bot();  // the scripted exchange acknowledges inside submit, on this thread
+  strategy.bar = [&](Context& ctx, const Bar&) { ctx.submit(market(Side::Buy, "1")); };
+  b.process_bar(bar_at(kDay0Ms, "100"));
+  EXPECT_EQ(b.order("t-1")->status, OrderStatus::Accepted);
+  EXPECT_EQ(b.event_queue_stats().pushed, 0u);
+}
+
+TEST_F(BotTest, AQueuedBarNoNewerThanTheLastBarIsDroppedAndCounted) {
+  Bot& b = start_bot();
+  b.process_bar(bar_at(kDay0Ms + 60'000, "100"));
+  std::thread feed([&] {
+    ExchangeEvents& events = b.exchange_events();
+    events.on_bar(bar_at(kDay0Ms, "90"));           // older
+    events.on_bar(bar_at(kDay0Ms + 60'000, "91"));  // the same bar again
+    events.on_bar(bar_at(kDay0Ms + 120'000, "102"));
+    events.on_bar(bar_at(kDay0Ms + 120'000, "103"));  // a repeat of a queued one
+  });
+  feed.join();
+  EXPECT_EQ(b.process_queued_events(), 4u);
+  EXPECT_EQ(strategy.events, (std::vector<std::string>{"bar 100", "bar 102"}));
+  EXPECT_EQ(b.event_queue_stats().stale_bars_dropped, 3u);
+}
+
+TEST_F(BotTest, EventsReportedAfterStopAreIgnored) {
+  Bot& b = start_bot();
+  b.stop();
+  std::thread late([&] { b.exchange_events().on_bar(bar_at(kDay0Ms, "100")); });
+  late.join();  // returns: a stopped bot's queue never makes a producer wait
+  EXPECT_EQ(b.process_queued_events(), 0u);
+  EXPECT_EQ(b.event_queue_stats().pushed, 0u);
+}
+
+TEST_F(BotTest, AnErrorFromAnotherThreadIsLoggedOnTheBotsThread) {
+  Bot& b = start_bot();
+  std::thread venue([&] { b.exchange_events().on_error("stream lost"); });
+  venue.join();
+  EXPECT_FALSE(logged("exchange: stream lost"));
+  b.process_queued_events();
+  EXPECT_TRUE(logged("exchange: stream lost"));
+}
+
+TEST_F(BotTest, WakeEndsAWaitForEvents) {
+  Bot& b = start_bot();
+  std::thread daemon([&] { b.wake(); });
+  EXPECT_FALSE(b.wait_for_events(std::chrono::steady_clock::now() + std::chrono::hours(1)));
+  daemon.join();
+}
+
+// Timers of a bot on a clock that moves by itself (the wall clock live; here a clock the test moves).
+
+TEST_F(BotTest, FireDueTimersFiresEveryTimerDueAtTheClocksNow) {
+  TimerId once = 0, every_10 = 0;
+  strategy.start = [&](Context& ctx) {
+    once = ctx.set_timer(Timestamp::from_millis(15'000));
+    every_10 = ctx.set_timer(Timestamp::from_millis(10'000), Duration::from_seconds(10));
+  };
+  Bot& b = start_bot();
+  EXPECT_EQ(b.next_timer_at(), Timestamp::from_millis(10'000));
+  clock.advance_to(Timestamp::from_millis(9'999));
+  b.fire_due_timers();
+  EXPECT_EQ(strategy.count("timer"), 0u);
+  clock.advance_to(Timestamp::from_millis(21'000));
+  b.fire_due_timers();
+  // In time order, each with the time it was due at; now() is the clock's (it does not go back).
+  EXPECT_EQ(strategy.events, (std::vector<std::string>{
+                                 "timer " + std::to_string(every_10) + " at 10000 now 21000",
+                                 "timer " + std::to_string(once) + " at 15000 now 21000",
+                                 "timer " + std::to_string(every_10) + " at 20000 now 21000",
+                             }));
+  EXPECT_EQ(b.next_timer_at(), Timestamp::from_millis(30'000));
+  b.fire_due_timers();  // nothing more is due at 21 s
+  EXPECT_EQ(strategy.count("timer"), 3u);
+}
+
+TEST_F(BotTest, ABotWithoutTimersHasNoNextTimer) {
+  Bot& b = start_bot();
+  EXPECT_EQ(b.next_timer_at(), std::nullopt);
 }
 
 }  // namespace
