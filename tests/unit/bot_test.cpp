@@ -1,6 +1,7 @@
-// The bot's loop, driven directly with a scripted strategy and a scripted exchange compiled into
-// the test: order ids, denials, event delivery without re-entrancy, guards against bad exchange
-// reports, halting (plugin faults, daily loss, kill switch), timers and the open-order list.
+// The bot's loop, driven directly with a scripted strategy and the SDK kit's ScriptedExchange: order
+// ids, denials, event delivery without re-entrancy, guards against bad exchange reports, halting
+// (plugin faults, daily loss, kill switch), timers and the open-order list, events from other
+// threads, and warm-up.
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -18,6 +19,7 @@
 
 #include "engine/bot.hpp"
 #include "engine/bot_logger.hpp"
+#include "smoops/testing/scripted_exchange.hpp"
 
 namespace smoops::engine {
 namespace {
@@ -111,69 +113,28 @@ class ScriptedStrategy final : public Strategy {
   bool inside_ = false;
 };
 
-// An exchange whose reactions the test sets; by default it acknowledges every order and
-// confirms every cancel, synchronously, as a simulated exchange does.
-class ScriptedExchange final : public Exchange {
- public:
-  std::function<void(ExchangeEvents&, const Order&)> on_submit = [](ExchangeEvents& events, const Order& order) {
-    report(events, order.client_order_id, OrderStatus::Accepted);
-  };
-  std::function<void(ExchangeEvents&, const Order&)> on_cancel = [](ExchangeEvents& events, const Order& order) {
-    report(events, order.client_order_id, OrderStatus::Canceled);
-  };
-  std::function<void(ExchangeEvents&, const Bar&)> on_bar;
-  std::vector<std::string> submitted;
-  std::vector<std::string> canceled;
+using testing::ScriptedExchange;  // by default it acknowledges every order and confirms every cancel, at once
 
-  static void report(ExchangeEvents& events, const std::string& id, OrderStatus status) {
-    OrderUpdate u;
-    u.client_order_id = id;
-    u.exchange_order_id = "ex-" + id;
-    u.status = status;
-    events.on_order_update(u);
-  }
-  static void fill(ExchangeEvents& events, const std::string& id, const std::string& trade_id, Side side,
-                   const char* price, const char* quantity, const char* fee = "0") {
-    Fill f;
-    f.client_order_id = id;
-    f.trade_id = trade_id;
-    f.side = side;
-    f.price = px(price);
-    f.quantity = qty(quantity);
-    f.fee = money(fee);
-    events.on_fill(f);
-  }
+void report(ExchangeEvents& events, const std::string& id, OrderStatus status) {
+  ScriptedExchange::report(events, id, status);
+}
 
-  void connect(const ExchangeSession& session) override { events_ = session.events; }
-  std::vector<Instrument> instruments() override { return {}; }
-  void subscribe(const Subscription&) override {}
-  void submit(const Order& order) override {
-    submitted.push_back(order.client_order_id);
-    if (on_submit) on_submit(*events_, order);
-  }
-  void cancel(const Order& order) override {
-    canceled.push_back(order.client_order_id);
-    if (on_cancel) on_cancel(*events_, order);
-  }
-  std::vector<Order> open_orders() override { return {}; }
-  std::vector<Balance> balances() override { return {}; }
-  std::optional<Order> query_order(const std::string&) override { return std::nullopt; }
-  std::vector<Fill> order_fills(const std::string&) override { return {}; }
-  SimulatedVenue* simulated_venue() override { return &venue_; }
+Fill fill_of(const std::string& id, const std::string& trade_id, Side side, const char* price, const char* quantity,
+             const char* fee = "0") {
+  Fill f;
+  f.client_order_id = id;
+  f.trade_id = trade_id;
+  f.side = side;
+  f.price = px(price);
+  f.quantity = qty(quantity);
+  f.fee = money(fee);
+  return f;
+}
 
- private:
-  // The engine shows a simulated venue every bar before the strategy.
-  struct Venue final : SimulatedVenue {
-    explicit Venue(ScriptedExchange& exchange) : exchange_(exchange) {}
-    void on_market_bar(const Bar& b) override {
-      if (exchange_.on_bar) exchange_.on_bar(*exchange_.events_, b);
-    }
-    void on_market_trade(const Trade&) override {}
-    ScriptedExchange& exchange_;
-  };
-  ExchangeEvents* events_ = nullptr;
-  Venue venue_{*this};
-};
+void fill(ExchangeEvents& events, const std::string& id, const std::string& trade_id, Side side, const char* price,
+          const char* quantity, const char* fee = "0") {
+  events.on_fill(fill_of(id, trade_id, side, price, quantity, fee));
+}
 
 class BotTest : public ::testing::Test {
  protected:
@@ -185,7 +146,9 @@ class BotTest : public ::testing::Test {
   }
 
   // Builds and starts the bot with the current risk limits.
-  Bot& start_bot() {
+  Bot& start_bot() { return start_bot_with(strategy); }
+  Bot& start_bot_restored(const RecoveredState& books) { return start_bot_with(strategy, &books); }
+  Bot& start_bot_with(Strategy& bot_strategy, const RecoveredState* books = nullptr) {
     BotParts parts;
     parts.name = "t";
     parts.instrument.symbol = "BTC/USDT";
@@ -196,11 +159,13 @@ class BotTest : public ::testing::Test {
     parts.risk = risk;
     parts.initial_cash = money("10000");
     parts.strategy_params = &params;
-    parts.strategy = &strategy;
+    parts.strategy = &bot_strategy;
     parts.exchange = &exchange;
     parts.clock = &clock;
     parts.logger = logger.get();
+    parts.observer = observer_for_next_bot;
     bot = std::make_unique<Bot>(std::move(parts));
+    if (books) bot->restore(*books);
     bot->start();
     return *bot;
   }
@@ -221,6 +186,7 @@ class BotTest : public ::testing::Test {
   ScriptedStrategy strategy;
   ScriptedExchange exchange;
   SimulatedClock clock;
+  BotObserver* observer_for_next_bot = nullptr;
   std::unique_ptr<Bot> bot;  // last: destroyed before the parts it points to
 };
 
@@ -240,7 +206,7 @@ TEST_F(BotTest, ClientOrderIdsAreTheBotNameAndASequence) {
   EXPECT_TRUE(results[0].accepted);
   EXPECT_FALSE(results[1].accepted);
   EXPECT_TRUE(results[2].accepted);
-  EXPECT_EQ(exchange.submitted, (std::vector<std::string>{"t-1", "t-3"}));
+  EXPECT_EQ(exchange.submitted_ids(), (std::vector<std::string>{"t-1", "t-3"}));
 }
 
 TEST_F(BotTest, ADeniedOrderReturnsTheReasonAndNeverReachesTheExchange) {
@@ -260,8 +226,8 @@ TEST_F(BotTest, ADeniedOrderReturnsTheReasonAndNeverReachesTheExchange) {
 
 TEST_F(BotTest, ExchangeEventsRaisedInsideSubmitReachTheStrategyAfterItsCallbackReturns) {
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
-    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "1", "0.1");
+    report(events, order.client_order_id, OrderStatus::Accepted);
+    fill(events, order.client_order_id, "x1", Side::Buy, "100", "1", "0.1");
   };
   strategy.bar = [&](Context& ctx, const Bar&) {
     const SubmitResult r = ctx.submit(market(Side::Buy, "1"));
@@ -289,9 +255,9 @@ TEST_F(BotTest, AFillWithADuplicateTradeIdIsBookedOnce) {
   };
   Bot& b = start_bot();
   b.process_bar(bar_at(kDay0Ms, "101"));
-  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
-    ScriptedExchange::fill(events, "t-1", "x1", Side::Buy, "100", "0.4");
-    ScriptedExchange::fill(events, "t-1", "x1", Side::Buy, "100", "0.4");
+  exchange.on_market_bar = [](ExchangeEvents& events, const Bar&) {
+    fill(events, "t-1", "x1", Side::Buy, "100", "0.4");
+    fill(events, "t-1", "x1", Side::Buy, "100", "0.4");
   };
   b.process_bar(bar_at(kDay0Ms + 60'000, "100"));
   const Order* order = b.order("t-1");
@@ -310,8 +276,8 @@ TEST_F(BotTest, AFillLargerThanTheRemainingQuantityIsIgnored) {
   };
   Bot& b = start_bot();
   b.process_bar(bar_at(kDay0Ms, "101"));
-  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
-    ScriptedExchange::fill(events, "t-1", "x1", Side::Buy, "100", "1.5");
+  exchange.on_market_bar = [](ExchangeEvents& events, const Bar&) {
+    fill(events, "t-1", "x1", Side::Buy, "100", "1.5");
   };
   b.process_bar(bar_at(kDay0Ms + 60'000, "100"));
   EXPECT_EQ(b.order("t-1")->status, OrderStatus::Accepted);
@@ -320,8 +286,8 @@ TEST_F(BotTest, AFillLargerThanTheRemainingQuantityIsIgnored) {
   EXPECT_EQ(b.cash(), money("10000"));
   EXPECT_EQ(strategy.count("fill"), 0u);
   // A fill of the right size still books.
-  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
-    ScriptedExchange::fill(events, "t-1", "x2", Side::Buy, "100", "1");
+  exchange.on_market_bar = [](ExchangeEvents& events, const Bar&) {
+    fill(events, "t-1", "x2", Side::Buy, "100", "1");
   };
   b.process_bar(bar_at(kDay0Ms + 120'000, "100"));
   EXPECT_EQ(b.order("t-1")->status, OrderStatus::Filled);
@@ -330,8 +296,8 @@ TEST_F(BotTest, AFillLargerThanTheRemainingQuantityIsIgnored) {
 
 TEST_F(BotTest, AnAcceptAfterAFillIsIgnoredAndTheOrderStaysFilled) {
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
-    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "1");
+    report(events, order.client_order_id, OrderStatus::Accepted);
+    fill(events, order.client_order_id, "x1", Side::Buy, "100", "1");
   };
   strategy.bar = [&](Context& ctx, const Bar&) {
     if (strategy.count("bar") == 1) ctx.submit(market(Side::Buy, "1"));
@@ -339,8 +305,8 @@ TEST_F(BotTest, AnAcceptAfterAFillIsIgnoredAndTheOrderStaysFilled) {
   Bot& b = start_bot();
   b.process_bar(bar_at(kDay0Ms, "100"));
   ASSERT_EQ(b.order("t-1")->status, OrderStatus::Filled);
-  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
-    ScriptedExchange::report(events, "t-1", OrderStatus::Accepted);
+  exchange.on_market_bar = [](ExchangeEvents& events, const Bar&) {
+    report(events, "t-1", OrderStatus::Accepted);
   };
   b.process_bar(bar_at(kDay0Ms + 60'000, "100"));
   EXPECT_EQ(b.order("t-1")->status, OrderStatus::Filled);
@@ -359,7 +325,7 @@ TEST_F(BotTest, AStrategyThatThrowsHaltsTheBotAndSeesNoMoreBars) {
   EXPECT_TRUE(b.faulted());
   EXPECT_EQ(b.halt_reason(), "strategy threw in on_bar: boom");
   // Halting cancels the working order.
-  EXPECT_EQ(exchange.canceled, (std::vector<std::string>{"t-1"}));
+  EXPECT_EQ(exchange.canceled_ids(), (std::vector<std::string>{"t-1"}));
   EXPECT_EQ(b.order("t-1")->status, OrderStatus::Canceled);
   EXPECT_TRUE(b.open_orders().empty());
   b.process_bar(bar_at(kDay0Ms + 60'000, "101"));
@@ -368,7 +334,7 @@ TEST_F(BotTest, AStrategyThatThrowsHaltsTheBotAndSeesNoMoreBars) {
 
 TEST_F(BotTest, AStrategyThatThrowsInOnFillIsNamedInTheReason) {
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "1");
+    fill(events, order.client_order_id, "x1", Side::Buy, "100", "1");
   };
   strategy.bar = [](Context& ctx, const Bar&) { ctx.submit(market(Side::Buy, "1")); };
   strategy.fill = [](Context&, const Fill&) { throw std::logic_error("bad fill"); };
@@ -383,7 +349,7 @@ TEST_F(BotTest, AStrategyThatThrowsInOnFillIsNamedInTheReason) {
 TEST_F(BotTest, MaxDailyLossHaltsWhenEquityFallsMoreThanTheLimit) {
   risk.max_daily_loss = money("100");
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "10");
+    fill(events, order.client_order_id, "x1", Side::Buy, "100", "10");
   };
   strategy.bar = [&](Context& ctx, const Bar&) {
     if (strategy.count("bar") == 1) ctx.submit(market(Side::Buy, "10"));
@@ -407,7 +373,7 @@ TEST_F(BotTest, MaxDailyLossHaltsWhenEquityFallsMoreThanTheLimit) {
 TEST_F(BotTest, DailyLossCountsFromTheStartOfTheUtcDay) {
   risk.max_daily_loss = money("100");
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "10");
+    fill(events, order.client_order_id, "x1", Side::Buy, "100", "10");
   };
   strategy.bar = [&](Context& ctx, const Bar&) {
     if (strategy.count("bar") == 1) ctx.submit(market(Side::Buy, "10"));
@@ -508,19 +474,19 @@ TEST_F(BotTest, OpenOrdersAreOldestFirstAndShrinkWhenOrdersEnd) {
   b.process_bar(bar_at(kDay0Ms, "100"));
   EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-1", "t-3", "t-4"}));
 
-  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
-    ScriptedExchange::fill(events, "t-3", "x1", Side::Buy, "98", "1");
+  exchange.on_market_bar = [](ExchangeEvents& events, const Bar&) {
+    fill(events, "t-3", "x1", Side::Buy, "98", "1");
   };
   b.process_bar(bar_at(kDay0Ms + 60'000, "98"));
   EXPECT_EQ(b.order("t-3")->status, OrderStatus::Filled);
   EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-1", "t-4"}));
 
-  exchange.on_bar = nullptr;
+  exchange.on_market_bar = nullptr;
   b.process_bar(bar_at(kDay0Ms + 120'000, "98"));
   EXPECT_TRUE(cancel_result);
   EXPECT_FALSE(second_cancel_result);
   EXPECT_FALSE(unknown_cancel_result);
-  EXPECT_EQ(exchange.canceled, (std::vector<std::string>{"t-1"}));
+  EXPECT_EQ(exchange.canceled_ids(), (std::vector<std::string>{"t-1"}));
   EXPECT_EQ(b.order("t-1")->status, OrderStatus::Canceled);
   EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-4"}));
 }
@@ -538,10 +504,10 @@ TEST_F(BotTest, ABotWithoutItsRequiredPartsIsRefused) {
 TEST_F(BotTest, AnEngineErrorHaltsTheBotWithTheBarsTimeInsteadOfEndingTheProcess) {
   // A fill whose notional does not fit in 64 bits of 1e-8 units overflows the cash balance.
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
+    report(events, order.client_order_id, OrderStatus::Accepted);
   };
-  exchange.on_bar = [](ExchangeEvents& events, const Bar&) {
-    ScriptedExchange::fill(events, "t-1", "x1", Side::Buy, "90000000000", "2");  // 1.8e11 > 9.2e10
+  exchange.on_market_bar = [](ExchangeEvents& events, const Bar&) {
+    fill(events, "t-1", "x1", Side::Buy, "90000000000", "2");  // 1.8e11 > 9.2e10
   };
   strategy.bar = [&](Context& ctx, const Bar&) {
     if (ctx.open_orders().empty()) ctx.submit(limit(Side::Buy, "2", "100"));
@@ -557,12 +523,12 @@ TEST_F(BotTest, AnEngineErrorHaltsTheBotWithTheBarsTimeInsteadOfEndingTheProcess
 
 TEST_F(BotTest, ARefusedCancelPutsAnOrderWithFillsBackToPartiallyFilled) {
   exchange.on_submit = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
-    ScriptedExchange::fill(events, order.client_order_id, "x1", Side::Buy, "100", "0.4");
+    report(events, order.client_order_id, OrderStatus::Accepted);
+    fill(events, order.client_order_id, "x1", Side::Buy, "100", "0.4");
   };
   // The venue refuses the cancel: the order is still working, as "accepted".
   exchange.on_cancel = [](ExchangeEvents& events, const Order& order) {
-    ScriptedExchange::report(events, order.client_order_id, OrderStatus::Accepted);
+    report(events, order.client_order_id, OrderStatus::Accepted);
   };
   strategy.bar = [&](Context& ctx, const Bar&) {
     if (ctx.open_orders().empty()) {
@@ -575,7 +541,7 @@ TEST_F(BotTest, ARefusedCancelPutsAnOrderWithFillsBackToPartiallyFilled) {
   b.process_bar(bar_at(kDay0Ms, "100"));
   ASSERT_EQ(b.order("t-1")->status, OrderStatus::PartiallyFilled);
   b.process_bar(bar_at(kDay0Ms + kHourMs, "100"));
-  EXPECT_EQ(exchange.canceled, (std::vector<std::string>{"t-1"}));
+  EXPECT_EQ(exchange.canceled_ids(), (std::vector<std::string>{"t-1"}));
   EXPECT_EQ(b.order("t-1")->status, OrderStatus::PartiallyFilled);
   EXPECT_EQ(b.order("t-1")->filled_quantity, qty("0.4"));
   EXPECT_EQ(open_order_ids(), (std::vector<std::string>{"t-1"}));
@@ -609,16 +575,6 @@ TEST_F(BotTest, EndedOrdersBeyondTheKeptHistoryAreForgottenButOpenOnesNever) {
 // Events from other threads (a live connector's I/O): queued, and applied on the bot's thread
 // only when the bot takes them.
 
-Fill fill_of(const std::string& id, const std::string& trade_id, const char* price, const char* quantity) {
-  Fill f;
-  f.client_order_id = id;
-  f.trade_id = trade_id;
-  f.side = Side::Buy;
-  f.price = px(price);
-  f.quantity = qty(quantity);
-  return f;
-}
-
 TEST_F(BotTest, EventsFromAnotherThreadReachTheStrategyOnTheBotsThreadWhenTheBotTakesThem) {
   exchange.on_submit = [](ExchangeEvents&, const Order&) {};  // the answer comes from the venue's thread
   strategy.start = [](Context& ctx) { ctx.submit(limit(Side::Buy, "1", "100")); };
@@ -626,8 +582,8 @@ TEST_F(BotTest, EventsFromAnotherThreadReachTheStrategyOnTheBotsThreadWhenTheBot
   ASSERT_EQ(b.order("t-1")->status, OrderStatus::Submitted);
   std::thread venue([&] {
     ExchangeEvents& events = b.exchange_events();
-    ScriptedExchange::report(events, "t-1", OrderStatus::Accepted);
-    events.on_fill(fill_of("t-1", "x1", "100", "1"));
+    report(events, "t-1", OrderStatus::Accepted);
+    events.on_fill(fill_of("t-1", "x1", Side::Buy, "100", "1"));
     events.on_bar(bar_at(kDay0Ms, "101"));
   });
   venue.join();
@@ -732,6 +688,115 @@ TEST_F(BotTest, FireDueTimersFiresEveryTimerDueAtTheClocksNow) {
 TEST_F(BotTest, ABotWithoutTimersHasNoNextTimer) {
   Bot& b = start_bot();
   EXPECT_EQ(b.next_timer_at(), std::nullopt);
+}
+
+// Warm-up: the bars before the start, fed to the strategy with every order denied.
+
+// Records what reaches the observer (the bus and the store under smoopsd).
+struct CountingObserver final : BotObserver {
+  void on_order(const Order& order) override { orders.push_back(order.client_order_id); }
+  void on_bar_processed(const Bar&, const Portfolio&) override { ++bars; }
+  void on_signal(const Signal&, Timestamp) override { ++signals; }
+  std::vector<std::string> orders;
+  std::size_t bars = 0;
+  std::size_t signals = 0;
+};
+
+TEST_F(BotTest, WarmUpFeedsTheStrategyOnlyAndDeniesOrdersWithoutUsingAnOrderNumber) {
+  CountingObserver observer;
+  observer_for_next_bot = &observer;
+  std::vector<SubmitResult> results;
+  std::vector<bool> warming;
+  strategy.start = [&](Context& ctx) { ctx.set_timer(Timestamp::from_millis(kDay0Ms)); };
+  strategy.bar = [&](Context& ctx, const Bar&) {
+    warming.push_back(ctx.warming_up());
+    results.push_back(ctx.submit(market(Side::Buy, "1")));
+    ctx.signal(Signal{"up", 0.9, "buy", qty("1"), "test", {}});
+  };
+  int matched = 0;
+  exchange.on_market_bar = [&](ExchangeEvents&, const Bar&) { ++matched; };
+  Bot& b = start_bot();
+  const std::vector<Bar> past{bar_at(kDay0Ms, "100"), bar_at(kDay0Ms + 60'000, "110")};
+  b.warm_up(past);
+  EXPECT_FALSE(b.warming_up());
+  EXPECT_EQ(warming, (std::vector<bool>{true, true}));
+  ASSERT_EQ(results.size(), 2u);
+  for (const SubmitResult& r : results) {
+    EXPECT_FALSE(r.accepted);
+    EXPECT_EQ(r.reason, "warm-up");
+    EXPECT_EQ(r.client_order_id, "");
+  }
+  EXPECT_EQ(b.next_client_order_id(), "t-1");  // no number was used
+  EXPECT_TRUE(exchange.submitted.empty());
+  EXPECT_EQ(matched, 0);                        // no simulated matching
+  EXPECT_EQ(strategy.count("timer"), 0u);       // the timer due at the first bar did not fire
+  EXPECT_EQ(clock.now(), Timestamp::from_millis(kDay0Ms + 60'000));
+  EXPECT_EQ(b.portfolio().mark_price(), px("110"));
+  EXPECT_TRUE(observer.orders.empty());
+  EXPECT_EQ(observer.bars, 0u);
+  EXPECT_EQ(observer.signals, 0u);
+  // The signals, at debug only.
+  EXPECT_TRUE(logged("[debug] [bot t] signal up 0.9: buy 1 (test)"));
+  EXPECT_FALSE(logged("[info] [bot t] signal"));
+
+  // Live again: the first order is t-1, the timer fires before the first live bar.
+  b.process_bar(bar_at(kDay0Ms + 120'000, "120"));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[2].accepted);
+  EXPECT_EQ(results[2].client_order_id, "t-1");
+  EXPECT_EQ(strategy.count("timer"), 1u);
+  EXPECT_EQ(matched, 1);
+  EXPECT_EQ(observer.orders, (std::vector<std::string>{"t-1", "t-1"}));  // submitted, accepted
+  EXPECT_EQ(observer.bars, 1u);
+  EXPECT_EQ(observer.signals, 1u);
+}
+
+TEST_F(BotTest, AWarmUpLossNeverHaltsTheBot) {
+  risk.max_daily_loss = money("100");
+  // A restarted bot, long 10 bought at 100.
+  RecoveredState books;
+  books.cash = money("9000");
+  books.position.quantity = qty("10");
+  books.position.average_entry_price = px("100");
+  books.position.cost_basis = money("1000");
+  Bot& b = start_bot_restored(books);
+  const std::vector<Bar> past{bar_at(kDay0Ms, "100"), bar_at(kDay0Ms + kHourMs, "50")};
+  b.warm_up(past);
+  EXPECT_EQ(b.state(), BotState::Running);
+  EXPECT_EQ(b.equity(), money("9500"));  // marked at 50: lost 500 in the day, but in the past
+}
+
+TEST_F(BotTest, ALiveBarNoNewerThanTheLastWarmUpBarIsDropped) {
+  Bot& b = start_bot();
+  const std::vector<Bar> past{bar_at(kDay0Ms, "100"), bar_at(kDay0Ms + 60'000, "101")};
+  b.warm_up(past);
+  std::thread feed([&] {
+    b.exchange_events().on_bar(bar_at(kDay0Ms + 60'000, "101"));  // the last warm-up bar again
+    b.exchange_events().on_bar(bar_at(kDay0Ms + 120'000, "102"));
+  });
+  feed.join();
+  b.process_queued_events();
+  EXPECT_EQ(strategy.events, (std::vector<std::string>{"bar 100", "bar 101", "bar 102"}));
+  EXPECT_EQ(b.event_queue_stats().stale_bars_dropped, 1u);
+}
+
+// Asks for 42 bars; throws when its params hold `throw`.
+struct WarmUpAsker final : Strategy {
+  std::size_t warmup_bars(const Context& ctx) const override {
+    if (ctx.params().has("throw")) throw std::runtime_error("no history");
+    return 42;
+  }
+};
+
+TEST_F(BotTest, WarmupBarsAsksTheStrategyAndAThrowHaltsTheBot) {
+  WarmUpAsker asker;
+  Bot& b = start_bot_with(asker);
+  EXPECT_EQ(b.warmup_bars(), 42u);
+  params.add("throw", Params::scalar("1", {}, "strategy.params.throw"));
+  Bot& c = start_bot_with(asker);
+  EXPECT_EQ(c.warmup_bars(), 0u);
+  EXPECT_EQ(c.state(), BotState::Halted);
+  EXPECT_EQ(c.halt_reason(), "strategy threw in warmup_bars: no history");
 }
 
 }  // namespace

@@ -24,7 +24,9 @@ namespace smoops {
 /// The answer to Context::submit.
 struct SubmitResult {
   bool accepted = false;        ///< false: denied by a pre-trade check, nothing was sent
-  std::string client_order_id;  ///< assigned even to a denied order, for the record
+  /// Assigned even to a denied order, for the record; empty for one submitted while warming up
+  /// (it takes no number, so the ids stay those of a bot that never stopped).
+  std::string client_order_id;
   std::string reason;           ///< why it was denied
 };
 
@@ -38,7 +40,8 @@ class Context {
   /// clock().now(): during on_bar it is the bar's ts.
   Timestamp now() const { return clock().now(); }
   /// True while the host feeds the strategy the bars before its start (Strategy::warmup_bars):
-  /// every order is denied then, and timers do not fire.
+  /// every order is denied then (reason "warm-up"), timers do not fire, and signals are only
+  /// logged at debug.
   virtual bool warming_up() const = 0;
   /// The bot's name from its YAML.
   virtual const std::string& bot_name() const = 0;
