@@ -1,4 +1,6 @@
-// sma_cross: the exact crossover signal (ties included) and the validation of its parameters.
+// sma_cross: the exact crossover signal (ties included), the validation of its parameters, and the
+// strategy driven by the SDK test kit: its orders, and a warm-up after which it decides exactly as
+// a strategy that never stopped.
 
 #include <cstdint>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "data/csv_bar_reader.hpp"
 #include "sma_cross.hpp"
+#include "smoops/testing/strategy_driver.hpp"
 #include "support/test_paths.hpp"
 
 namespace smoops::sma_cross {
@@ -144,6 +147,127 @@ TEST(SmaCrossParams, RejectsANonPositiveOrMissingQuantity) {
 TEST(SmaCrossParams, RejectsAnUnknownKeySuggestingTheClosest) {
   EXPECT_EQ(param_error(strategy_params({{"fast", "1"}, {"slwo", "5"}, {"quantity", "1"}})),
             "bot.yaml:6:11: unknown parameter 'strategy.params.slwo' (did you mean 'slow'?)");
+}
+
+// The strategy through the SDK's StrategyDriver.
+
+Bar bar_closing(std::int64_t minute, std::int64_t close) {
+  Bar bar;
+  bar.ts = Timestamp::from_millis(minute * 60'000);
+  bar.open = bar.high = bar.low = bar.close = Price::from_units(close);
+  bar.volume = Quantity::from_units(1);
+  return bar;
+}
+
+std::vector<Bar> bars_closing(std::initializer_list<std::int64_t> closes) {
+  std::vector<Bar> bars;
+  for (const std::int64_t close : closes) bars.push_back(bar_closing(static_cast<std::int64_t>(bars.size()), close));
+  return bars;
+}
+
+TEST(SmaCrossStrategy, BuysOnACrossAboveAndSellsTheWholePositionOnACrossBelow) {
+  SmaCross strategy(strategy_params({{"fast", "1"}, {"slow", "2"}, {"quantity", "0.5"}}));
+  testing::StrategyDriver driver(strategy, "sma");
+  driver.run(bars_closing({10, 9, 10, 11, 10}));  // −, +: above at the third; +, −: below at the fifth
+  const auto& submits = driver.context().submits();
+  ASSERT_EQ(submits.size(), 2u);
+  EXPECT_EQ(submits[0].request.side, Side::Buy);
+  EXPECT_EQ(submits[0].request.type, OrderType::Market);
+  EXPECT_EQ(submits[0].request.quantity, Quantity::parse_or_throw("0.5"));
+  EXPECT_EQ(submits[0].result.client_order_id, "sma-1");
+  EXPECT_EQ(submits[0].ts, Timestamp::from_millis(2 * 60'000));
+  EXPECT_EQ(submits[1].request.side, Side::Sell);
+  EXPECT_EQ(submits[1].request.quantity, Quantity::parse_or_throw("0.5"));
+  EXPECT_EQ(submits[1].result.client_order_id, "sma-2");
+  EXPECT_TRUE(driver.context().position().quantity.is_zero());
+}
+
+TEST(SmaCrossStrategy, DoesNotBuyAgainWhileAnEntryIsStillWorking) {
+  SmaCross strategy(strategy_params({{"fast", "1"}, {"slow", "2"}, {"quantity", "1"}}));
+  testing::StrategyDriver driver(strategy);
+  driver.context().set_fill_market_orders(false);  // the entry stays working
+  driver.run(bars_closing({10, 9, 10, 9, 10}));      // above, below, above
+  ASSERT_EQ(driver.context().submits().size(), 1u);
+  EXPECT_EQ(driver.context().open_orders().size(), 1u);
+}
+
+TEST(SmaCrossStrategy, AsksForTheSlowWindowAndTheBarsToLookPastTies) {
+  SmaCross short_windows(strategy_params({{"fast", "1"}, {"slow", "2"}, {"quantity", "1"}}));
+  EXPECT_EQ(testing::StrategyDriver(short_windows).warmup_bars(), 2u + SmaCross::kTieBars);
+  SmaCross long_windows(strategy_params({{"fast", "10"}, {"slow", "500"}, {"quantity", "1"}}));
+  EXPECT_EQ(testing::StrategyDriver(long_windows).warmup_bars(), 1000u);
+}
+
+TEST(SmaCrossStrategy, SubmitsNothingWhileWarmingUp) {
+  SmaCross strategy(strategy_params({{"fast", "1"}, {"slow", "2"}, {"quantity", "1"}}));
+  testing::StrategyDriver driver(strategy);
+  const std::vector<Bar> past = bars_closing({10, 9, 10, 9});  // a cross above, then below
+  driver.warm_up(past);
+  EXPECT_TRUE(driver.context().submits().empty());
+  EXPECT_TRUE(driver.context().logger().lines().empty());  // no "denied" warnings either
+  driver.bar(bar_closing(4, 10));  // above again: the warm-up's last sign (−) makes this a cross
+  ASSERT_EQ(driver.context().submits().size(), 1u);
+  EXPECT_EQ(driver.context().submits()[0].request.side, Side::Buy);
+}
+
+/// What a strategy submitted, comparable across runs: when, which side, how much.
+struct Decision {
+  Timestamp ts;
+  Side side;
+  Quantity quantity;
+  bool operator==(const Decision&) const = default;
+};
+
+void PrintTo(const Decision& d, std::ostream* out) {
+  *out << d.ts.millis() << " ms " << to_string(d.side) << " " << d.quantity.to_string();
+}
+
+std::vector<Decision> decisions(const testing::RecordingContext& context, Timestamp from) {
+  std::vector<Decision> made;
+  for (const testing::RecordedSubmit& submit : context.submits())
+    if (submit.ts >= from) made.push_back({submit.ts, submit.request.side, submit.request.quantity});
+  return made;
+}
+
+// A strategy that restarts before bar k, warmed up on the warmup_bars() bars before it with the
+// account it had, decides on every bar from k on exactly as one that saw every bar.
+void expect_warm_restarts_decide_as_the_uninterrupted_run(const char* file, const char* fast, const char* slow) {
+  const std::vector<Bar> bars = data::read_all_bars(test::shared_data(file));
+  const Params params = strategy_params({{"fast", fast}, {"slow", slow}, {"quantity", "0.01"}});
+  SmaCross uninterrupted(params);
+  testing::StrategyDriver reference(uninterrupted);
+  std::vector<Quantity> position_before(bars.size());
+  std::vector<Money> cash_before(bars.size());
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    position_before[i] = reference.context().position().quantity;
+    cash_before[i] = reference.context().cash();
+    reference.bar(bars[i]);
+  }
+  ASSERT_GT(reference.context().submits().size(), 20u) << "too few decisions to compare";
+
+  std::size_t compared = 0;
+  for (std::size_t k = 1; k < bars.size(); k += 97) {
+    SmaCross restarted(params);
+    testing::StrategyDriver driver(restarted);
+    driver.context().set_position(position_before[k]);
+    driver.context().set_cash(cash_before[k]);
+    driver.start();
+    const std::size_t n = std::min(driver.warmup_bars(), k);
+    driver.warm_up(std::span(bars).subspan(k - n, n));
+    driver.run(std::span(bars).subspan(k));
+    const auto expected = decisions(reference.context(), bars[k].ts);
+    ASSERT_EQ(decisions(driver.context(), bars[k].ts), expected) << file << ", restart before bar " << k;
+    compared += expected.size();
+  }
+  EXPECT_GT(compared, 100u);
+}
+
+TEST(SmaCrossStrategy, AWarmedUpRestartDecidesAsIfItHadNeverStopped) {
+  expect_warm_restarts_decide_as_the_uninterrupted_run("ft_btc_usdt_5m.csv", "10", "30");
+}
+
+TEST(SmaCrossStrategy, AWarmedUpRestartDecidesAsIfItHadNeverStoppedOnBarsFullOfTies) {
+  expect_warm_restarts_decide_as_the_uninterrupted_run("ft_unittest_btc_1m.csv", "2", "4");
 }
 
 }  // namespace

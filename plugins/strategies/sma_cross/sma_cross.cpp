@@ -1,5 +1,6 @@
 #include "sma_cross.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace smoops::sma_cross {
@@ -26,8 +27,15 @@ SmaCross::SmaCross(const Params& params)
     : params_(SmaCrossParams::from(params)),
       crossover_(static_cast<std::size_t>(params_.fast), static_cast<std::size_t>(params_.slow)) {}
 
+std::size_t SmaCross::warmup_bars(const Context&) const {
+  const auto slow = static_cast<std::size_t>(params_.slow);
+  return slow + std::max(slow, kTieBars);
+}
+
 void SmaCross::on_bar(Context& ctx, const Bar& bar) {
-  switch (crossover_.on_close(bar.close)) {
+  const Crossover crossover = crossover_.on_close(bar.close);
+  if (ctx.warming_up()) return;  // the averages are what warm-up is for; an order would be denied
+  switch (crossover) {
     case Crossover::None: return;
     case Crossover::Above: enter_long(ctx); return;
     case Crossover::Below: exit_long(ctx); return;

@@ -3,6 +3,7 @@
 // fast average crosses above the slow one while flat with nothing working; sells the whole
 // position at market when it crosses below. See sma_crossover.hpp for the exact signal.
 
+#include <cstddef>
 #include <cstdint>
 
 #include "sma_crossover.hpp"
@@ -29,6 +30,12 @@ class SmaCross : public Strategy {
  public:
   explicit SmaCross(const Params& params);
 
+  /// `slow` bars fill both averages; kTieBars more (or `slow` more, if larger) recover the sign of
+  /// the last bar that was no tie, which decides whether the next bar crosses.
+  std::size_t warmup_bars(const Context& ctx) const override;
+  /// Exact ties in a row that warm-up looks past: a longer run is a market that stood still, and
+  /// its last sign is lost (the first cross after it is then missed).
+  static constexpr std::size_t kTieBars = 100;
   void on_bar(Context& ctx, const Bar& bar) override;
 
  private:
