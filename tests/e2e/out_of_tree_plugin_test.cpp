@@ -1,5 +1,6 @@
 // A plugin author's path: install smoops, build a strategy out of tree against the installed SDK
-// with four lines of CMake, and backtest with it through the installed smoops.
+// with four lines of CMake, test it with the SDK's test kit, and backtest with it through the
+// installed smoops.
 
 #include <gtest/gtest.h>
 
@@ -36,6 +37,12 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsInTheInstalledSmoops) {
   ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
   const auto build = test::run_process({kCmake, "--build", plugin_build.string()}, scratch.path());
   ASSERT_EQ(build.exit_code, 0) << build.out << build.err;
+  EXPECT_TRUE(std::filesystem::exists(prefix / "include/smoops/testing/strategy_driver.hpp"));
+
+  // The plugin's own test, on the installed SDK's test kit.
+  const auto unit = test::run_process({(plugin_build / "buy_and_hold_test").string()}, scratch.path());
+  EXPECT_EQ(unit.exit_code, 0) << unit.out << unit.err;
+  EXPECT_NE(unit.out.find("buy_and_hold_test: all checks passed"), std::string::npos) << unit.out;
 
   const std::string smoops = (prefix / "bin/smoops").string();
   const auto list = test::run_process({smoops, "plugins", "list", "--plugin-dir", plugin_build.string()}, scratch.path());

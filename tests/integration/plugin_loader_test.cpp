@@ -13,13 +13,20 @@
 
 #include "plugin/plugin_listing.hpp"
 #include "plugin/plugin_registry.hpp"
-#include "plugin_test_context.hpp"
+#include "smoops/testing/strategy_driver.hpp"
 #include "support/test_paths.hpp"
 
 namespace smoops::plugin {
 namespace {
 
 // Passes when `text` contains every one of `parts`; on failure shows the text and what is missing.
+// What a strategy run by the SDK kit's driver logged, line by line.
+std::vector<std::string> logged_messages(smoops::testing::StrategyDriver& driver) {
+  std::vector<std::string> messages;
+  for (const smoops::testing::LogLine& line : driver.context().logger().lines()) messages.push_back(line.message);
+  return messages;
+}
+
 ::testing::AssertionResult contains_all(const std::string& text, std::initializer_list<std::string> parts) {
   for (const auto& part : parts)
     if (text.find(part) == std::string::npos)
@@ -117,9 +124,10 @@ TEST(PluginRegistry, CreatedStrategyRunsWithItsParameters) {
   const PluginRegistry registry({test::test_plugin_dir()});
   auto strategy = registry.create_strategy("test_good", params_with_level("7"));
   ASSERT_TRUE(strategy);
-  test::LoggingOnlyContext context(params_with_level("7"));
-  strategy->on_start(context);
-  EXPECT_EQ(context.logger.lines, std::vector<std::string>{"test_good started at level 7"});
+  smoops::testing::StrategyDriver driver(*strategy);
+  driver.context().set_params(params_with_level("7"));
+  driver.start();
+  EXPECT_EQ(logged_messages(driver), std::vector<std::string>{"test_good started at level 7"});
 }
 
 TEST(PluginRegistry, PluginParamErrorReachesTheCallerUnchanged) {
@@ -198,9 +206,11 @@ TEST(PluginRegistry, HandleKeepsPluginLoadedAfterRegistryIsDestroyed) {
     strategy = registry.create_strategy("test_good", no_params());
   }
   ASSERT_TRUE(is_loaded_in_process(file));
-  test::LoggingOnlyContext context(no_params());
-  strategy->on_start(context);  // code from the plugin: crashes if it had been unloaded
-  EXPECT_EQ(context.logger.lines, std::vector<std::string>{"test_good started at level 5"});
+  {
+    smoops::testing::StrategyDriver driver(*strategy);
+    driver.start();  // code from the plugin: crashes if it had been unloaded
+    EXPECT_EQ(logged_messages(driver), std::vector<std::string>{"test_good started at level 5"});
+  }
 
   strategy = PluginHandle<Strategy>();
   EXPECT_FALSE(is_loaded_in_process(file)) << "the last handle should release the library";
