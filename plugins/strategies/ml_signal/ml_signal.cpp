@@ -79,10 +79,23 @@ void MlSignal::on_start(Context& ctx) {
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("ml_signal cannot compute the model's inputs: ") + e.what());
   }
+  decision_bars_ = pipeline_->lookback() + spec.window;
   row_.assign(pipeline_->size(), 0.0F);
   outputs_.assign(spec.outputs, 0.0F);
   ctx.log().info("ml_signal: model window " + std::to_string(spec.window) + " x " + join(spec.features) +
                  ", first decision after " + std::to_string(pipeline_->lookback() + spec.window) + " bars");
+}
+
+std::size_t MlSignal::warmup_bars(const Context&) const {
+  std::size_t bars = decision_bars_;
+  if (params_.volatility) bars = std::max(bars, static_cast<std::size_t>(params_.volatility->window) + 1);
+  if (params_.trend) {
+    constexpr std::int64_t kMinuteNanos = 60'000'000'000;
+    const std::int64_t minutes_per_bucket = std::max<std::int64_t>(1, params_.trend->timeframe.nanos / kMinuteNanos);
+    // A first bucket that starts part-way is not a full one: one bucket more, and the bar that closes the last.
+    bars = std::max(bars, static_cast<std::size_t>((params_.trend->sma + 1) * minutes_per_bucket + 1));
+  }
+  return bars;
 }
 
 void MlSignal::on_bar(Context& ctx, const Bar& bar) {
@@ -265,6 +278,7 @@ bool MlSignal::submit(Context& ctx, Side side, Quantity quantity) {
   const SubmitResult result = ctx.submit(request);
   if (!result.accepted) {
     hold("order denied: " + result.reason);
+    if (ctx.warming_up()) return false;  // expected: warm-up denies every order
     ctx.log().warn("ml_signal: market " + std::string(to_string(side)) + " of " + quantity.to_string() + " denied (" +
                    result.client_order_id + "): " + result.reason);
     return false;

@@ -34,6 +34,12 @@ class MlSignal : public Strategy {
   /// Checks the bot's model (present, three direction classes, known features) and sizes the
   /// buffers; throws std::runtime_error with what is wrong, which halts the bot at start.
   void on_start(Context& ctx) override;
+  /// After on_start: the bars its first decision needs (the features' lookback plus the model's
+  /// window), or its filters if they need more: the volatility window plus one, and for the trend
+  /// `sma` + 1 higher-timeframe bars counted in one-minute bars (the bot's bar interval is not
+  /// known here; a longer interval only fetches more history than needed). The cooldown is not
+  /// warmed up: it counts from the bot's own orders, and warm-up sends none.
+  std::size_t warmup_bars(const Context& ctx) const override;
   void on_bar(Context& ctx, const Bar& bar) override;
 
   /// The fraction of equity to hold for a buy at `confidence` (>= the threshold): `size` at the
@@ -66,6 +72,7 @@ class MlSignal : public Strategy {
   Model* model_ = nullptr;
   std::optional<FeaturePipeline> pipeline_;
   std::optional<FeatureWindow> window_;
+  std::size_t decision_bars_ = 0;  // bars before the first decision: lookback + model window
   std::vector<float> row_;      // the newest feature row
   std::vector<float> outputs_;  // the model's output for one sample
   /// The output index of each direction, indexed by Direction (down, flat, up).
