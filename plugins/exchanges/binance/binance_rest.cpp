@@ -87,6 +87,7 @@ std::string BinanceRest::call(const Endpoint& endpoint, const QueryString& param
       if (last)
         throw RateLimited("binance: " + what + ": HTTP " + std::to_string(response.status) +
                           " (rate limit) after " + std::to_string(kMaxAttempts) + " attempts");
+      stop_.sleep_or_throw(backoff(attempt));  // backs off even when Retry-After is 0
       continue;
     }
     if (response.status >= 200 && response.status < 300) return std::move(response.body);
