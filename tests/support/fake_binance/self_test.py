@@ -297,10 +297,59 @@ async def test_weight_limit(client):
     raise AssertionError("no 429 after 12 pings over a limit of 5")
 
 
+async def test_matching_table(_client):
+    """matching.py against the rows of docs/sim-exchange.md "Intra-bar rules" (zero slippage, tick 0.01)."""
+    sys.path.insert(0, HERE)
+    sys.dont_write_bytecode = True
+    import matching
+    from decimal import Decimal as D
+
+    bar = matching.Bar(0, D("100"), D("105"), D("95"), D("102"), D("1"))
+
+    def run_case(side, kind, limit="0", stop="0", triggered=False, arriving=True, post_only=False):
+        order = matching.MatchingOrder(side=side, is_stop=kind in ("stop", "stop_limit"),
+                                       has_limit=kind in ("limit", "stop_limit"), post_only=post_only,
+                                       limit_price=D(limit), stop_price=D(stop), triggered=triggered,
+                                       arriving=arriving)
+        result = matching.match_on_bar(order, bar, D("0.01"))
+        execution = result.execution
+        return (result.triggers, result.takes_at_open,
+                None if execution is None else (str(execution.price), execution.liquidity))
+
+    B, S, T, M = matching.BUY, matching.SELL, matching.TAKER, matching.MAKER
+    cases = [
+        (run_case(B, "market"), (False, False, ("100", T))),
+        (run_case(B, "limit", "101"), (False, False, ("100", T))),  # first bar, open <= L: open, taker
+        (run_case(B, "limit", "97"), (False, False, ("97", M))),  # first bar, low <= L: L, maker
+        (run_case(B, "limit", "94"), (False, False, None)),
+        (run_case(B, "limit", "101", arriving=False), (False, False, ("100", M))),  # resting, gapped through
+        (run_case(S, "limit", "104"), (False, False, ("104", M))),
+        (run_case(S, "limit", "99"), (False, False, ("100", T))),
+        (run_case(B, "stop", stop="103"), (True, False, ("103", T))),  # max(open, S)
+        (run_case(B, "stop", stop="98"), (True, False, ("100", T))),  # gap beyond the stop: the open
+        (run_case(S, "stop", stop="96"), (True, False, ("96", T))),
+        (run_case(S, "stop", stop="94"), (False, False, None)),
+        (run_case(B, "stop_limit", "104", "103"), (True, False, ("103", T))),  # T <= L: T, taker
+        (run_case(B, "stop_limit", "99", "103"), (True, False, ("99", M))),  # else low <= L: L, maker
+        (run_case(B, "stop_limit", "99", "103", triggered=True, arriving=False), (False, False, ("99", M))),
+        (run_case(B, "limit", "101", post_only=True), (False, True, None)),  # post-only would take
+        (run_case(B, "limit", "99", post_only=True), (False, False, ("99", M))),
+    ]
+    for index, (got, expected) in enumerate(cases):
+        check(got == expected, f"case {index}: got {got}, expected {expected}")
+    odd = matching.Bar(0, D("100.004"), D("101"), D("99"), D("100"), D("1"))
+    check(matching.match_on_bar(matching.MatchingOrder(B, False, False, False, D(0), D(0), False, True), odd,
+                                D("0.01")).execution.price == D("100.01"), "a buy's price goes up to the tick")
+
+
 async def run(folder):
+    failures = await run_one(test_matching_table, None)
     main, port = start_server(folder, "main", [])
-    limited, limited_port = start_server(folder, "limited", ["--weight-limit", "5"])
-    failures = 0
+    try:
+        limited, limited_port = start_server(folder, "limited", ["--weight-limit", "5"])
+    except Exception:
+        main.kill()
+        raise
     try:
         async with aiohttp.ClientSession() as session:
             client = Client(session, port)
