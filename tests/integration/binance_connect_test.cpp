@@ -136,3 +136,37 @@ TEST_F(BinanceConnect, Repeated429sEndAfterABoundedNumberOfRetries) {
 
 }  // namespace
 }  // namespace smoops::test
+
+namespace smoops::test {
+namespace {
+
+// A throwaway Ed25519 key pair made for these tests with `openssl genpkey -algorithm ed25519`.
+constexpr const char* kEd25519Private =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIHThmw87A10mwIKd9/S1zWiBnB4WShWOIyRgH3r3f9ts\n"
+    "-----END PRIVATE KEY-----\n";
+constexpr const char* kEd25519Public =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAu/y9o7QdLU+jFWiNk0JkPuyNE33NTGyavEJQUiSV8P0=\n"
+    "-----END PUBLIC KEY-----\n";
+
+TEST(BinanceEd25519, SignsRequestsAndLogsTheUserDataStreamOn) {
+  TempDir dir;
+  FakeBinanceOptions options{.klines_csv = write_binance_csv(dir), .start_bar = 10};
+  options.ed25519_public_key = dir.write("ed25519.pub.pem", kEd25519Public);
+  FakeBinanceServer fake(options, dir.path());
+  TestCredentials credentials;
+  credentials.key_type = "ed25519";
+  credentials.secret = kEd25519Private;
+  BinancePlugin plugin(fake);
+  plugin.connect(&credentials);
+  plugin.exchange().submit(plugin.order("bot-1", Side::Buy, OrderType::Market, "0.01"));
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.status_of("bot-1") == OrderStatus::Accepted; }));
+  fake.advance(1);
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.status_of("bot-1") == OrderStatus::Filled; }))
+      << fake.log();
+  EXPECT_TRUE(plugin.log.contains("user data stream subscribed"));
+}
+
+}  // namespace
+}  // namespace smoops::test

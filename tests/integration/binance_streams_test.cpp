@@ -34,6 +34,18 @@ std::vector<std::int64_t> bar_indexes(const OrderedEvents::Seen& seen) {
   return out;
 }
 
+// What the connector reported, one line per event (for failure messages).
+std::string describe(const OrderedEvents::Seen& seen) {
+  std::string out;
+  for (const auto& e : seen.events) {
+    if (auto* u = std::get_if<OrderUpdate>(&e)) out += u->client_order_id + " " + std::string(to_string(u->status)) + " " + u->reason + "\n";
+    if (auto* f = std::get_if<Fill>(&e)) out += f->client_order_id + " fill " + f->trade_id + " " + f->quantity.to_string() + "\n";
+    if (auto* m = std::get_if<std::string>(&e)) out += "error: " + *m + "\n";
+  }
+  for (const auto& v : seen.violations) out += "violation: " + v + "\n";
+  return out;
+}
+
 TEST_F(BinanceStreams, OnlyClosedKlinesBecomeBarsInOrder) {
   BinancePlugin plugin(fake);
   plugin.connect(nullptr, true);
@@ -106,12 +118,39 @@ TEST_F(BinanceStreams, MalformedMessagesAreReportedAndSkipped) {
   ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return !s.bars().empty() && s.bars().back().ts.millis() == kBinanceT0 + 11 * 60'000; }));
   fake.faults({{"malformed_json", {{"stream", "user"}, {"count", 1}}}});
   plugin.exchange().submit(plugin.order("bot-1", Side::Buy, OrderType::Market, "0.01"));
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.status_of("bot-1") == OrderStatus::Accepted; }));
   fake.advance(1);
   ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.status_of("bot-1") == OrderStatus::Filled; }));
   const auto errors = plugin.events.snapshot().errors();
   std::size_t rejected = 0;
   for (const auto& e : errors) rejected += e.find("message rejected") != std::string::npos;
   EXPECT_EQ(rejected, 2u);
+}
+
+TEST_F(BinanceStreams, EventsOutOfOrderStillReachTheHostInALegalOrder) {
+  BinancePlugin plugin(fake);
+  plugin.connect(&credentials);
+  fake.faults({{"user_stream_reorder", true}, {"partial_fills", true}});
+  plugin.exchange().submit(plugin.order("bot-1", Side::Buy, OrderType::Market, "0.02"));
+  plugin.exchange().submit(plugin.order("bot-2", Side::Sell, OrderType::Limit, "0.02", "60120"));
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) {
+    return s.status_of("bot-1") == OrderStatus::Accepted && s.status_of("bot-2") == OrderStatus::Accepted;
+  }));
+  fake.advance(1);  // half of each order fills (partial_fills: at most half the rest per bar)
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.fills().size() == 2; }));
+  plugin.events.cancel_requested("bot-2");
+  plugin.exchange().cancel(plugin.order("bot-2", Side::Sell, OrderType::Limit, "0.02", "60120"));
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.status_of("bot-2") == OrderStatus::Canceled; }));
+  fake.advance(1);  // half of the rest of bot-1
+  fake.reset_faults();  // releases an event still held
+  ASSERT_TRUE(plugin.events.wait_until([](const auto& s) { return s.fills().size() == 3; }))
+      << describe(plugin.events.snapshot()) << fake.state().dump();
+  std::this_thread::sleep_for(300ms);
+  const auto seen = plugin.events.snapshot();
+  EXPECT_TRUE(seen.violations.empty()) << seen.violations.front();
+  EXPECT_EQ(seen.fills().size(), fake.state()["trades"].size());
+  EXPECT_EQ(seen.status_of("bot-1"), OrderStatus::PartiallyFilled);
+  EXPECT_EQ(seen.count_updates("bot-1", OrderStatus::Accepted), 1u);
 }
 
 TEST_F(BinanceStreams, NothingIsReportedAfterDisconnect) {
