@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
   engine::Bot bot(engine::BotParts{bot_config.name, bot_config.instrument, bot_config.risk, bot_config.initial_cash,
                                    &bot_config.strategy.params, plugins.strategy.get(), plugins.exchange.get(),
                                    plugins.model.get(), &clock, &logger, &observer,
-                                   /*journal=*/nullptr, /*exchange_state_dir=*/{}});
+                                   /*journal=*/nullptr, /*exchange_state_dir=*/{}, LogLevel::Info,
+                                   /*credentials=*/{}});
   observer.attach(&bot);
   logger.set_tap(&observer);
 

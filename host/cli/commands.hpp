@@ -19,6 +19,9 @@ int plugins_list_command(const std::vector<std::string>& args, std::ostream& out
 /// `smoops data generate --out FILE [--bars N] [--seed S] [--interval-s SECONDS] [--start-price P]`
 int data_generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+/// `smoops fetch-data --exchange NAME --symbol SYM --interval I --from DATE [--to DATE] --out FILE [--param K=V]...`:
+/// the exchange plugin's bar history into a CSV file; an existing file is extended, never duplicated.
+int fetch_data_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `smoops status|bots|reload [--json]` and `smoops start|stop|pause|resume|flatten BOT [--json]`,
 /// with the daemon endpoint options of daemon_endpoints.hpp: one control request, its reply printed.
 int control_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,

@@ -19,7 +19,8 @@ enum ExitCode : int {
   kExitOwned = 12,         ///< smoopsd: a bot is owned by another daemon
   kExitNotFound = 13,      ///< `smoops runs show ID`: no run with that id in the store
   kExitTraining = 14,      ///< `smoops train`: the model plugin failed to train, or the saved model does not reproduce it
-  kExitCredentials = 15,   ///< `smoops credentials`: unknown name, name taken, wrong passphrase or key, altered file
+  kExitCredentials = 15,   ///< credentials: unknown name, name taken, wrong passphrase or key, altered file, no key for smoopsd
+  kExitVenue = 16,         ///< a venue refused a bot or was unreachable: keys refused or missing, instrument disagrees
 };
 
 }  // namespace smoops::cli

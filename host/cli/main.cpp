@@ -32,6 +32,10 @@ std::string usage() {
          "                       train a model plugin on bars (chronological split, early stopping), save it\n"
          "                       in DIR and report it on the test split against baselines and backtests\n"
          "  data generate --out FILE [--bars N] [--seed S] [--interval-s SECONDS] [--start-price P]\n"
+         "  fetch-data --exchange NAME --symbol BTC/USDT --interval 5m --from DATE [--to DATE] --out FILE\n"
+         "             [--param KEY=VALUE]... [--plugin-dir DIR]... [--no-progress] [--verbose]\n"
+         "                       the venue's bar history into a CSV file (extends an existing file, reports\n"
+         "                       gaps); DATE: 2024-01-31, 2024-01-31T12:00:00Z or epoch milliseconds\n"
          "                       write a deterministic synthetic OHLCV series (random walk with trends)\n"
          "  status [--json]      ask a running smoopsd for its uptime, counters and bots\n"
          "  bots [--json]        list the daemon's bots: name, state, mode, paused, position, equity\n"
@@ -73,7 +77,7 @@ std::string usage() {
          "            refused, malformed DSN or private cluster failed, 11 schema not current (run\n"
          "            `smoops db migrate`), 12 bot owned by another daemon, 13 no run with that id,\n"
          "            14 training failed, 15 credential refused (unknown, exists, wrong passphrase or key,\n"
-         "            altered file)\n"
+         "            altered file), 16 a venue refused or did not answer (keys, instrument, connection)\n"
          "            (docs/exit-codes.md)\n";
 }
 
@@ -119,6 +123,7 @@ int dispatch(std::vector<std::string> args) {
   if (command == "db") return db_command(rest, std::cout, std::cerr);
   if (command == "runs") return runs_command(rest, std::cout, std::cerr);
   if (command == "train") return train_command(rest, std::cout, std::cerr);
+  if (command == "fetch-data") return fetch_data_command(rest, std::cout, std::cerr);
   if (command == "version" && rest.empty()) {
     std::cout << "smoops " << SMOOPS_VERSION << " (SDK ABI " << smoops::kAbiVersion << ")\n";
     return kExitOk;

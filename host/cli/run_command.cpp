@@ -1,5 +1,7 @@
 #include "cli/run_command.hpp"
 
+#include "engine/venue_error.hpp"
+
 #include <ostream>
 
 #include "bus/bus_error.hpp"
@@ -57,6 +59,9 @@ int run_command(const std::function<int()>& command, const std::string& usage, s
     }
     err << "error: " << e.what() << '\n';
     return kExitCredentials;
+  } catch (const engine::VenueError& e) {
+    err << "error: " << e.what() << '\n';
+    return kExitVenue;
   } catch (const std::exception& e) {
     err << "error: " << e.what() << '\n';
     return kExitInternal;

@@ -195,8 +195,13 @@ BotConfig parse_bot_config(std::string_view yaml_text, const std::filesystem::pa
   config.file = file;
   config.name = read_bot_name(top.require("name"));
   config.mode = read_mode(top.require("mode"));
-  const ConfigValue data = top.require("data");
-  config.data = read_data(data, config.mode);
+  const auto data = top.find("data");
+  if (!data)
+    throw ConfigError(top.mark(), "missing required key 'data' (mode " + std::string(to_string(config.mode)) +
+                                      (config.mode == Mode::Backtest ? " reads its bars from data.csv)"
+                                       : config.mode == Mode::Paper ? " reads its bars from data.csv or a live feed, data.feed)"
+                                                                     : " reads its bars from a live feed, data.feed)"));
+  config.data = read_data(*data, config.mode);
   config.instrument = read_instrument(top.require("instrument"), config.data->live_feed(), &config.instrument_given);
   config.strategy = read_plugin_ref(top.require("strategy"));
   config.exchange = read_plugin_ref(top.require("exchange"));

@@ -1,8 +1,9 @@
 #pragma once
-// One bot in the daemon: its own thread runs its loop (the engine's Bot fed from its data file),
-// so a slow or failing bot never holds up another. Backtest bots run through their file as fast as
-// they can; paper bots replay it as a live feed at data.speed × real time. Commands (pause,
-// resume, flatten, stop) reach the loop through a queue and run between two events.
+// One bot in the daemon: its own thread runs its loop, so a slow or failing bot never holds up
+// another. Backtest bots run through their file as fast as they can; paper bots replay it as a
+// live feed at data.speed × real time; bots on a live feed (`data.feed`) wait for the bars their
+// feed's I/O thread queues, on the wall clock. Commands (pause, resume, flatten, stop) reach the
+// loop through a queue and run between two events.
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -19,6 +21,8 @@
 #include "bus/publisher.hpp"
 #include "config/bot_config.hpp"
 #include "config/daemon_config.hpp"
+#include "credentials/credential.hpp"
+#include "engine/venue_error.hpp"
 #include "plugin/plugin_registry.hpp"
 #include "store/bot_recovery.hpp"
 #include "store/store_writer.hpp"
@@ -49,14 +53,18 @@ struct BotStoreLink {
   std::filesystem::path exchange_state_dir;
 };
 
+
 class BotRunner {
  public:
   /// Creates the bot's plugins (throws ConfigError like validation does); nothing runs yet.
   /// With a store link the bot journals its orders, fills and equity, and starts from the
   /// recovered books: restore, reconcile with the exchange, resume the data after the last bar
   /// it processed.
+  /// `credentials`: what the bot's `exchange.params.credentials` names, decrypted (nullopt when
+  /// none); it stays in the runner's locked memory until the bot has stopped.
   BotRunner(config::BotConfig bot, const plugin::PluginRegistry& registry, bus::Publisher& publisher,
-            config::OpenOrderPolicy shutdown_open_orders, std::optional<BotStoreLink> store = std::nullopt);
+            config::OpenOrderPolicy shutdown_open_orders, std::optional<BotStoreLink> store = std::nullopt,
+            std::optional<credentials::Credential> credentials = std::nullopt);
   /// Stops the loop (as request_stop) and joins it.
   ~BotRunner();
   BotRunner(const BotRunner&) = delete;
@@ -90,6 +98,13 @@ class BotRunner {
   /// Sleeps until `due` unless a command or a stop arrives; true when it is time for the bar.
   bool wait_until(std::chrono::steady_clock::time_point due, Parts& parts);
   void update_summary(const Parts& parts, bool finished, const std::string& reason);
+  void start_bot(Parts& parts);
+  void adopt_venue_instrument(Parts& parts, Exchange& venue);
+  void log_live_start(Parts& parts);
+  std::string run_file(Parts& parts);
+  void subscribe_and_warm_up(Parts& parts);
+  std::string run_live_feed(Parts& parts);
+  void after_step(Parts& parts);
   void recover(Parts& parts);
   void check_venue_knows_no_order(Parts& parts);
   void check_venue_knows_last_fill(Parts& parts);
@@ -98,6 +113,7 @@ class BotRunner {
   bus::Publisher& publisher_;
   config::OpenOrderPolicy shutdown_open_orders_;
   std::optional<BotStoreLink> store_;
+  std::optional<credentials::Credential> credentials_;
   std::unique_ptr<Parts> parts_;
 
   std::mutex mutex_;  // guards commands_, summary_

@@ -11,9 +11,11 @@
 #include "bus/curve.hpp"
 #include "bus/publisher.hpp"
 #include "cli/plugin_search_path.hpp"
+#include "daemon/bot_credentials.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "engine/bot_validation.hpp"
 #include "store/store_error.hpp"
+#include "store/store_location.hpp"
 
 namespace smoops::daemon {
 namespace {
@@ -33,13 +35,6 @@ void check_exposure(const config::BusConfig& bus) {
   }
 }
 
-// Bots the daemon can run: backtest bots and paper bots replaying their data file.
-void check_runnable(const config::BotConfig& bot) {
-  if (bot.mode == config::Mode::Live)
-    throw config::ConfigError(bot.file.string(), "bot '" + bot.name +
-                                                     "' has mode live, which needs a live exchange plugin; none is "
-                                                     "installed yet (use mode paper to replay data.csv)");
-}
 
 // Everything a start or a reload checks before anything changes: bus exposure, the plugins, every
 // bot and its mode. Returns the registry the bots were validated against and the bots by name.
@@ -54,7 +49,6 @@ ValidatedDaemon validate(const config::DaemonConfig& daemon) {
   validated.registry = std::make_unique<plugin::PluginRegistry>(cli::plugin_search_path(daemon.plugin_dirs));
   for (const auto& error : validated.registry->errors()) spdlog::warn("{}", error.what());
   for (config::BotConfig& bot : engine::validate_daemon_bots(daemon, *validated.registry)) {
-    check_runnable(bot);
     std::string fingerprint = bot_fingerprint(bot.file);
     std::string name = bot.name;
     validated.bots.emplace(std::move(name), std::pair{std::move(bot), std::move(fingerprint)});
@@ -161,8 +155,10 @@ void Daemon::launch(config::BotConfig bot, std::string fingerprint, std::optiona
                     StoreLease lease) {
   const std::string name = bot.name;
   const bool stored = link.has_value();
+  std::optional<credentials::Credential> credential = load_bot_credentials(
+      bot, config_.store.state_dir ? *config_.store.state_dir : store::default_state_dir());
   auto runner = std::make_unique<BotRunner>(std::move(bot), *registry_, *publisher_, config_.shutdown_open_orders,
-                                            std::move(link));
+                                            std::move(link), std::move(credential));
   runner->start();
   bots_[name] = ManagedBot{std::move(fingerprint), std::move(lease), std::move(runner)};
   spdlog::info("bot {} started{}", name, stored ? " (journaled in the store)" : "");

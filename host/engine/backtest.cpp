@@ -108,7 +108,8 @@ BacktestReport run_backtest(const config::BotConfig& bot, const plugin::PluginRe
   BacktestRecorder recorder(bot.initial_cash, options.equity_points, options.record_orders, options.observer);
   Bot engine(BotParts{bot.name, bot.instrument, bot.risk, bot.initial_cash, &bot.strategy.params,
                       plugins.strategy.get(), plugins.exchange.get(), plugins.model.get(), &clock, &logger,
-                      &recorder, /*journal=*/nullptr, /*exchange_state_dir=*/{}, LogLevel::Debug});
+                      &recorder, /*journal=*/nullptr, /*exchange_state_dir=*/{}, LogLevel::Debug,
+                      /*credentials=*/{}});
 
   const auto started = std::chrono::steady_clock::now();
   engine.start();

@@ -150,6 +150,13 @@ std::optional<Order> Bot::venue_order(const std::string& client_order_id) {
   return venue;
 }
 
+void Bot::set_instrument(const Instrument& instrument) {
+  if (instrument.symbol != parts_.instrument.symbol)
+    throw std::logic_error("bot '" + parts_.name + "': instrument " + instrument.symbol + " is not " +
+                           parts_.instrument.symbol);
+  parts_.instrument = instrument;
+}
+
 void Bot::start() {
   if (state_ != BotState::Created) throw std::logic_error("bot '" + parts_.name + "' was already started");
   ExchangeSession session;
@@ -158,6 +165,7 @@ void Bot::start() {
   session.instrument = parts_.instrument;
   session.initial_cash = parts_.initial_cash;
   session.state_dir = parts_.exchange_state_dir;
+  session.credentials = parts_.credentials;
   events_.bind_to_current_thread();
   set_state(BotState::Running, {});
   call_exchange("connect", [&] { parts_.exchange->connect(session); });

@@ -53,6 +53,8 @@ struct BotParts {
   /// Level of the log line each Context::signal writes (a backtest lowers it to Debug: one
   /// decision per bar would drown its output).
   LogLevel signal_log_level = LogLevel::Info;
+  /// The exchange's API credentials (ExchangeSession::credentials); they must outlive the bot.
+  ApiCredentials credentials;
 };
 
 /// A bot's engine. One thread drives it (the thread that calls start()); only
@@ -73,6 +75,10 @@ class Bot final {
   /// Makes the calling thread the bot's thread, connects the exchange (reporting to
   /// exchange_events()) and calls the strategy's on_start.
   void start();
+  /// Before market events flow: the instrument with the venue's filters (a bot on a live feed may
+  /// leave them to the venue). Throws std::logic_error for another symbol.
+  void set_instrument(const Instrument& instrument);
+  const Instrument& instrument() const { return parts_.instrument; }
   /// After start() on a restored bot: asks the exchange about every working order and applies
   /// what the store missed (fills, status changes). An order the exchange never received is
   /// marked rejected, never resent; a cancel that did not reach it is sent again.

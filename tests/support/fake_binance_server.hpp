@@ -46,6 +46,7 @@ struct FakeBinanceOptions {
   std::string commission_bps = "10";
   int weight_limit = 6000;
   std::optional<double> ping_interval_s = std::nullopt;
+  bool market_orders_fill_at_once = false;  ///< as on Binance, instead of when the current bar closes
 };
 
 /// A running fake Binance server.
@@ -69,6 +70,7 @@ class FakeBinanceServer {
       argv.push_back("--ed25519-public-key");
       argv.push_back(options.ed25519_public_key->string());
     }
+    if (options.market_orders_fill_at_once) argv.push_back("--market-orders-fill-at-once");
     if (options.ping_interval_s) {
       argv.push_back("--ping-interval-s");
       argv.push_back(std::to_string(*options.ping_interval_s));

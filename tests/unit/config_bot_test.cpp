@@ -11,15 +11,16 @@ namespace {
 
 std::filesystem::path example_bot_file() { return test::test_source_dir() / "data/good_yaml/btc-sma.yaml"; }
 
-// The smallest bot: a live one needs no data section, so each test adds only what it is about.
+// The smallest bot: a paper one on a file (unless `extra` has its own data section), so each
+// test adds only what it is about.
 std::string live_bot(const std::string& extra = "") {
   return "name: p\n"
-         "mode: live\n"
+         "mode: paper\n"
          "instrument: {symbol: ETH/USDT, tick_size: 0.01, lot_size: 0.001}\n"
          "strategy:\n"
          "  plugin: sma_cross\n"
          "exchange: {plugin: sim}\n" +
-         extra;
+         extra + (extra.find("data:") == std::string::npos ? "data: {csv: /srv/bars/eth.csv}\n" : "");
 }
 
 TEST(BotConfig, ExampleFileLoadsWithExactValues) {
@@ -85,7 +86,8 @@ TEST(BotConfig, PluginParamErrorsPointIntoTheBotFile) {
   const BotConfig config = parse_bot_config(live_bot(), "bots/p.yaml");
   const BotConfig with_bad_fast = parse_bot_config(
       "name: p\nmode: live\ninstrument: {symbol: A/B, tick_size: 1, lot_size: 1}\n"
-      "strategy:\n  plugin: sma_cross\n  params: {fast: ten}\nexchange: {plugin: sim}\n",
+      "strategy:\n  plugin: sma_cross\n  params: {fast: ten}\nexchange: {plugin: sim}\n"
+      "data: {feed: binance, interval: 5m}\n",
       "bots/p.yaml");
   try {
     with_bad_fast.strategy.params.get_int_in("fast", 1, 100);
@@ -136,8 +138,9 @@ TEST(BotConfig, NestedParamsBecomeSequencesMapsAndNulls) {
 
 TEST(BotConfig, OptionalSectionsTakeTheirDefaults) {
   const BotConfig config = parse_bot_config(live_bot(), "bots/p.yaml");
-  EXPECT_EQ(config.mode, Mode::Live);
-  EXPECT_FALSE(config.data.has_value());
+  EXPECT_EQ(config.mode, Mode::Paper);
+  EXPECT_FALSE(config.data->live_feed());
+  EXPECT_EQ(config.data->speed, Ratio::from_units(1));
   EXPECT_EQ(config.instrument.min_notional, Money());
   EXPECT_EQ(config.initial_cash, Money::from_units(1'000'000));
   EXPECT_FALSE(config.risk.max_position.has_value());
@@ -169,7 +172,7 @@ TEST(BotConfig, ExplicitBaseAndQuoteAllowASymbolWithoutSlash) {
   const BotConfig config = parse_bot_config(
       "name: nvda\nmode: live\n"
       "instrument: {symbol: NVDA, base: NVDA, quote: USD, tick_size: 0.01, lot_size: 1}\n"
-      "strategy: {plugin: ml_signal}\nexchange: {plugin: broker}\n",
+      "strategy: {plugin: ml_signal}\nexchange: {plugin: broker}\ndata: {feed: broker, interval: 1d}\n",
       "bots/nvda.yaml");
   EXPECT_EQ(config.mode, Mode::Live);
   EXPECT_EQ(config.instrument.symbol, "NVDA");
@@ -220,4 +223,58 @@ TEST(BotConfig, PaperBotsReplayTheirDataAtTheGivenSpeed) {
 }
 
 }  // namespace
+}  // namespace smoops::config
+
+namespace smoops::config {
+namespace {
+std::string bot_error(const std::string& yaml) {
+  try {
+    parse_bot_config(yaml, "bots/f.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+const char* const kFeedBotHead =
+    "name: f\nmode: live\ninstrument: {symbol: BTC/USDT}\nstrategy: {plugin: sma_cross}\nexchange: {plugin: binance}\n";
+}  // namespace
+
+TEST(BotConfig, ALiveFeedNamesItsPluginIntervalAndParamsAndMayLeaveTheFiltersToTheVenue) {
+  const BotConfig config = parse_bot_config(
+      std::string(kFeedBotHead) + "data: {feed: binance, interval: 5m, trades: true, params: {testnet: true}}\n",
+      "bots/f.yaml");
+  ASSERT_TRUE(config.data->live_feed());
+  EXPECT_EQ(config.data->feed.plugin, "binance");
+  EXPECT_EQ(config.data->interval, "5m");
+  EXPECT_TRUE(config.data->trades);
+  EXPECT_TRUE(config.data->feed.params.get_bool("testnet"));
+  EXPECT_EQ(config.data->mark.to_string(), "bots/f.yaml:6:14");
+  EXPECT_FALSE(config.instrument_given.tick_size);
+  EXPECT_FALSE(config.instrument_given.lot_size);
+  EXPECT_FALSE(config.instrument_given.min_notional);
+}
+
+TEST(BotConfig, DataIsAFileOrAFeedInTheModesThatTakeThem) {
+  EXPECT_EQ(bot_error(std::string(kFeedBotHead) + "data: {csv: x.csv}\n"),
+            "bots/f.yaml:6:13: data.csv: mode live trades on a live feed; write data: {feed: binance, interval: 5m} "
+            "(a file replay is mode paper)");
+  EXPECT_EQ(bot_error(std::string(kFeedBotHead) + "data: {feed: binance, interval: 7m}\n"),
+            "bots/f.yaml:6:33: data.interval: expected a bar interval: 1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, "
+            "12h, 1d, 3d, 1w or 1M, got '7m'");
+  EXPECT_NE(bot_error(std::string(kFeedBotHead) + "data: {feed: binance}\n").find("missing required key 'interval'"),
+            std::string::npos);
+  EXPECT_NE(bot_error(std::string(kFeedBotHead) + "data: {feed: binance, csv: x.csv, interval: 5m}\n")
+                .find("not both"),
+            std::string::npos);
+  EXPECT_NE(bot_error("name: f\nmode: backtest\ninstrument: {symbol: BTC/USDT, tick_size: 1, lot_size: 1}\n"
+                      "strategy: {plugin: sma_cross}\nexchange: {plugin: sim}\ndata: {feed: binance, interval: 5m}\n")
+                .find("a backtest reads its bars from a file"),
+            std::string::npos);
+  // On a file nobody can supply the filters.
+  EXPECT_NE(bot_error("name: f\nmode: paper\ninstrument: {symbol: BTC/USDT}\nstrategy: {plugin: sma_cross}\n"
+                      "exchange: {plugin: sim}\ndata: {csv: x.csv}\n")
+                .find("missing required key 'tick_size'"),
+            std::string::npos);
+}
+
 }  // namespace smoops::config

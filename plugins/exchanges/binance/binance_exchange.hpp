@@ -1,6 +1,6 @@
 #pragma once
 // The "binance" exchange plugin class: Binance spot through its REST API, market streams and the
-// user data stream of the WebSocket API. Behaviour and parameters: docs/binance-exchange.md.
+// user data stream of the WebSocket API. Behaviour and parameters: docs/binance.md.
 //
 // Threads: connect, submit, cancel, the queries and disconnect run on the bot's thread; submit and
 // cancel only queue work for the order worker's thread (order_worker.hpp); each stream has its

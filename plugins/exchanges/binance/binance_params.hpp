@@ -1,5 +1,5 @@
 #pragma once
-// The parameters of the "binance" exchange (`exchange.params`), validated (docs/binance-exchange.md).
+// The parameters of the "binance" exchange (`exchange.params`), validated (docs/binance.md).
 
 #include <chrono>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Between the host's orders and fills and the venue's: order parameters for POST /api/v3/order,
-// venue statuses, orders and trades mapped back (docs/binance-exchange.md, "Orders").
+// venue statuses, orders and trades mapped back (docs/binance.md, "Orders").
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 // Sends the host's orders and cancels to the venue from a thread of its own, one at a time in the
 // order they came (a cancel never overtakes its order), and resolves every request whose answer
-// was lost by asking the venue (docs/binance-exchange.md, "Lost answers"):
+// was lost by asking the venue (docs/binance.md, "Lost answers"):
 //  - a submit is NEVER sent again: GET /api/v3/order?origClientOrderId=... with backoff, a bounded
 //    number of times; known -> its status and fills; unknown (-2013) once the request can no
 //    longer arrive (its timestamp + recvWindow has passed on the venue's clock) -> rejected,

@@ -108,6 +108,9 @@ def parse_args(argv):
     parser.add_argument("--ed25519-public-key", help="PEM file; signatures are then Ed25519, not HMAC")
     parser.add_argument("--balance", action="append", default=[], help="ASSET=AMOUNT, repeatable")
     parser.add_argument("--commission-bps", default="10")
+    parser.add_argument("--market-orders-fill-at-once", action="store_true",
+                        help="a market order takes when it arrives, at the current bar's open (as on Binance), "
+                             "instead of when the bar closes")
     parser.add_argument("--weight-limit", type=int, default=6000)
     parser.add_argument("--ping-interval-s", type=float, default=20.0)
     parser.add_argument("--pong-timeout-s", type=float, default=60.0)
@@ -157,6 +160,7 @@ class Server:
         self.venue = Venue(args.symbol, args.base, args.quote, args.tick_size, args.lot_size, args.min_notional,
                            args.commission_bps, self.bars, args.start_bar, args.balances, self.now_ms,
                            self.users.publish)
+        self.venue.market_orders_fill_at_once = args.market_orders_fill_at_once
         self.rest = RestApi(self)
         self.ws_api = WsApi(self)
         self.requests = Counter()

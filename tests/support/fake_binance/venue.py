@@ -113,6 +113,7 @@ class Venue:
         self.now_ms = now_ms
         self.emit = emit
         self.partial_fills = False
+        self.market_orders_fill_at_once = False  # --market-orders-fill-at-once
         self.orders = {}  # orderId -> Order, every order ever accepted
         self.by_client_id = {}  # clientOrderId -> orderId
         self.working = []  # orderIds of working orders, in submission order
@@ -210,6 +211,14 @@ class Venue:
         self.by_client_id[order.client_order_id] = order.order_id
         self.working.append(order.order_id)
         self.report(order, "NEW")
+        if order_type == "MARKET" and self.market_orders_fill_at_once and bar is not None and not self.partial_fills:
+            # --market-orders-fill-at-once: a market order takes at once, as on Binance, at the price
+            # of the moment: the open of the current bar, the price the sim gives it
+            # (docs/sim-exchange.md). Its fill then reaches the client before that bar closes, as on
+            # the venue, so a strategy sees it before the next bar, as in a backtest.
+            self.match(order, bar)
+            if order.finished:
+                self.working.remove(order.order_id)
         self.emit_account_position()
         return order
 
