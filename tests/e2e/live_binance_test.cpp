@@ -56,6 +56,26 @@ class LiveBinance : public ::testing::Test {
            "data: {feed: binance, interval: 5m}\n";
   }
 
+  /// The fake venue on the first `bars` bars, with the test's key and secret.
+  FakeBinanceOptions venue_options(std::size_t bars) const {
+    FakeBinanceOptions options;
+    options.klines_csv = first_bars(dir_.path(), bars);
+    options.interval = "5m";
+    options.api_key = kApiKey;
+    options.secret = kSecret;
+    return options;
+  }
+
+  /// Runs smoopsd with the one live bot until it exits at start; its exit code and stderr.
+  std::pair<int, std::string> exit_of_live_start(const FakeBinanceServer& venue, const std::string& credentials) {
+    DaemonUnderTest daemon;
+    daemon.write_config("", daemon_store());
+    daemon.write_bot("live", live_bot(venue, credentials));
+    daemon.spawn();
+    const std::optional<int> code = daemon.process().wait(std::chrono::seconds(30));
+    return {code.value_or(-1), daemon.process().err()};
+  }
+
   std::string daemon_store() const { return "store: {enabled: false, state_dir: " + state_dir_.string() + "}\n"; }
 
   TempDir dir_;
@@ -94,12 +114,8 @@ class LiveBinance : public ::testing::Test {
 
 TEST_F(LiveBinance, ALiveBotTradesWhatItsBacktestTradesOnTheSameBars) {
   constexpr std::size_t kBars = 1200;
-  const auto bars = first_bars(dir_.path(), kBars);
-  FakeBinanceOptions options;
-  options.klines_csv = bars;
-  options.interval = "5m";
-  options.api_key = kApiKey;
-  options.secret = kSecret;
+  FakeBinanceOptions options = venue_options(kBars);
+  const auto bars = options.klines_csv;
   options.balances = {"USDT=1000000", "BTC=0"};
   options.market_orders_fill_at_once = true;
   FakeBinanceServer venue(options, dir_.path());
@@ -149,50 +165,26 @@ TEST_F(LiveBinance, ALiveBotTradesWhatItsBacktestTradesOnTheSameBars) {
 }
 
 TEST_F(LiveBinance, ALiveBotWhoseKeysTheVenueRefusesDoesNotStart) {
-  const auto bars = first_bars(dir_.path(), 50);
-  FakeBinanceOptions options;
-  options.klines_csv = bars;
-  options.interval = "5m";
-  options.api_key = kApiKey;
-  options.secret = kSecret;
-  FakeBinanceServer venue(options, dir_.path());
+  FakeBinanceServer venue(venue_options(50), dir_.path());
   add_credentials("wrong", kApiKey, "not-the-secret-0000");
-  DaemonUnderTest daemon;
-  daemon.write_config("", daemon_store());
-  daemon.write_bot("live", live_bot(venue, "wrong"));
-  daemon.spawn();
-  const std::optional<int> code = daemon.process().wait(std::chrono::seconds(30));
-  ASSERT_TRUE(code.has_value());
-  EXPECT_EQ(*code, 16) << daemon.process().err();
-  EXPECT_NE(daemon.process().err().find("refused the API key of credentials 'wrong'"), std::string::npos)
-      << daemon.process().err();
-  EXPECT_EQ(daemon.process().err().find("not-the-secret-0000"), std::string::npos);
+  const auto [code, err] = exit_of_live_start(venue, "wrong");
+  EXPECT_EQ(code, 16) << err;
+  EXPECT_NE(err.find("refused the API key of credentials 'wrong'"), std::string::npos) << err;
+  EXPECT_EQ(err.find("not-the-secret-0000"), std::string::npos);
 }
 
 TEST_F(LiveBinance, ALiveBotWithoutItsKeyFileDoesNotStart) {
-  const auto bars = first_bars(dir_.path(), 50);
-  FakeBinanceOptions options;
-  options.klines_csv = bars;
-  options.interval = "5m";
-  FakeBinanceServer venue(options, dir_.path());
+  FakeBinanceServer venue(venue_options(50), dir_.path());
   add_credentials("main", kApiKey, kSecret);
   ::unsetenv("SMOOPS_CREDENTIALS_KEY_FILE");
-  DaemonUnderTest daemon;
-  daemon.write_config("", daemon_store());
-  daemon.write_bot("live", live_bot(venue, "main"));
-  daemon.spawn();
-  const std::optional<int> code = daemon.process().wait(std::chrono::seconds(30));
-  ASSERT_TRUE(code.has_value());
-  EXPECT_EQ(*code, 15) << daemon.process().err();
-  EXPECT_NE(daemon.process().err().find("smoopsd has no key to unlock them"), std::string::npos)
-      << daemon.process().err();
+  const auto [code, err] = exit_of_live_start(venue, "main");
+  EXPECT_EQ(code, 15) << err;
+  EXPECT_NE(err.find("smoopsd has no key to unlock them"), std::string::npos) << err;
 }
 
 TEST_F(LiveBinance, FetchDataWritesTheVenuesBarsAndResumesWithoutDuplicates) {
-  const auto bars = first_bars(dir_.path(), 3000);
-  FakeBinanceOptions options;
-  options.klines_csv = bars;
-  options.interval = "5m";
+  FakeBinanceOptions options = venue_options(3000);
+  const auto bars = options.klines_csv;
   options.start_bar = 2500;  // 2500 closed bars of history
   FakeBinanceServer venue(options, dir_.path());
   const auto out = dir_.path() / "fetched.csv";
