@@ -104,16 +104,21 @@ Params command_line_params(const std::vector<std::string>& pairs) {
 std::optional<Timestamp> prepare_existing(const std::filesystem::path& file, std::int64_t step_ms) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) return std::nullopt;
-  std::string text;
+  // Only the tail is read to find the cut: the file may hold years of bars.
+  const std::uintmax_t size = std::filesystem::file_size(file);
+  std::uintmax_t keep = size;
   {
     std::ifstream in(file, std::ios::binary);
-    text.assign(std::istreambuf_iterator<char>(in), {});
+    char byte = '\n';
+    while (keep > 0) {
+      in.seekg(static_cast<std::streamoff>(keep - 1));
+      in.get(byte);
+      if (byte == '\n') break;
+      --keep;
+    }
   }
-  if (!text.empty() && text.back() != '\n') {
-    text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
-    std::filesystem::resize_file(file, text.size());
-  }
-  if (text.empty()) return std::nullopt;
+  if (keep != size) std::filesystem::resize_file(file, keep);
+  if (keep == 0) return std::nullopt;
   data::CsvBarReader reader(file);
   std::optional<Timestamp> last;
   std::optional<Timestamp> before_last;
